@@ -1,0 +1,5 @@
+"""Allow `python -m safeguard COMMAND`."""
+
+from safeguard.cli import main
+
+main()
