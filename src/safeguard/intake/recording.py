@@ -141,7 +141,7 @@ class Recorder:
                     continue
                 known[key] = Stored(id=0, source_hash=digest)  # placeholder until inserted
                 new.append((record, line, row))
-            if self.errors:
+            if self.errors or not new:
                 # Nothing will be kept: go on validating so every error is reported, but
                 # store nothing more. Valid records stay known so that references to them
                 # do not add false errors.
