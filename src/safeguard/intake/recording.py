@@ -68,6 +68,7 @@ class Recorder:
         self._known: dict[str, dict[tuple[int, str], Stored]] = {k: {} for k in FLUSH_ORDER}
         self._pending: dict[str, list[tuple[SourceIn, int | None]]] = defaultdict(list)
         self._pending_count = 0
+        self._digests: dict[int, str] = {}
 
     # -- intake -------------------------------------------------------------------------
 
@@ -103,6 +104,7 @@ class Recorder:
             if batch:
                 self._store(kind, batch)
         self._pending_count = 0
+        self._digests.clear()
         # Events are looked up again when a later link names one; other kinds stay known
         # for the whole recording (they are few beside events).
         self._known["event"].clear()
@@ -121,7 +123,7 @@ class Recorder:
             new: list[tuple[SourceIn, int | None, dict]] = []
             for record, line in records:
                 key = (agency_id, record.ref)
-                digest = record.digest()
+                digest = self._digest(record)
                 existing = known.get(key) or stored.get(record.ref)
                 if existing is not None:
                     if existing is _REFUSED or existing.source_hash == digest:
@@ -149,7 +151,7 @@ class Recorder:
             ids = services.insert_records(kind, [row for _, _, row in new])
             for (record, _, _), pk in zip(new, ids, strict=True):
                 dob = getattr(record, "date_of_birth", None)
-                known[(agency_id, record.ref)] = Stored(pk, record.digest(), dob)
+                known[(agency_id, record.ref)] = Stored(pk, self._digest(record), dob)
             self.summary.created[kind] += len(ids)
             self._store_children(kind, agency_id, [(r, line) for r, line, _ in new], ids)
 
@@ -203,8 +205,19 @@ class Recorder:
 
     # -- rows ---------------------------------------------------------------------------
 
+    def _digest(self, record: SourceIn) -> str:
+        # Computed once per record: it is the costliest step after validation.
+        digest = self._digests.get(id(record))
+        if digest is None:
+            digest = self._digests[id(record)] = record.digest()
+        return digest
+
     def _row(self, kind: str, record: SourceIn, agency_id: int, line: int | None) -> dict | None:
-        base = {"agency_id": agency_id, "source_ref": record.ref, "source_hash": record.digest()}
+        base = {
+            "agency_id": agency_id,
+            "source_ref": record.ref,
+            "source_hash": self._digest(record),
+        }
         match record:
             case PersonIn():
                 fields = record.model_dump(

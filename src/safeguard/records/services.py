@@ -12,6 +12,7 @@ from datetime import date
 from django.db import models
 
 from safeguard.clock import now
+from safeguard.records import bulk
 from safeguard.records.models import (
     Agency,
     Event,
@@ -80,28 +81,25 @@ def insert_records(kind: str, rows: Sequence[dict]) -> list[int]:
     Each row holds the model's field values (foreign keys as `<field>_id`), `source_ref`
     and `source_hash`; `recorded_at` is stamped here.
     """
-    if not rows:
-        return []
-    model = SOURCE_MODELS[kind]
     stamp = now()
-    objs = [model(recorded_at=stamp, **row) for row in rows]
-    model.objects.bulk_create(objs, batch_size=500)
-    return [obj.pk for obj in objs]
+    return bulk.insert_rows(
+        SOURCE_MODELS[kind], [{**row, "recorded_at": stamp} for row in rows], return_ids=True
+    )
 
 
 def insert_person_names(rows: Sequence[dict]) -> None:
     """Insert other names (aliases, nicknames) of persons."""
-    PersonName.objects.bulk_create([PersonName(**row) for row in rows], batch_size=1000)
+    bulk.insert_rows(PersonName, rows, return_ids=False)
 
 
 def insert_participations(rows: Sequence[dict]) -> None:
     """Insert persons' parts in events (event_id, person_id, role, occurred_at, age_at_event)."""
-    Participation.objects.bulk_create([Participation(**row) for row in rows], batch_size=1000)
+    bulk.insert_rows(Participation, rows, return_ids=False)
 
 
 def insert_event_objects(rows: Sequence[dict]) -> None:
     """Insert phones and objects seized, carried or found in events."""
-    EventObject.objects.bulk_create([EventObject(**row) for row in rows], batch_size=1000)
+    bulk.insert_rows(EventObject, rows, return_ids=False)
 
 
 def record_counts() -> dict[str, int]:
