@@ -29,7 +29,7 @@ def _converter(field: models.Field, vendor: str) -> Converter | None:
     return None
 
 
-def _plan(model: type[models.Model], given: Sequence[str], with_id: bool):
+def column_plan(model: type[models.Model], given: Sequence[str], with_id: bool):
     """Return the columns to write and, per column, a converter and a default."""
     fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
     names = [f.column for f in fields]
@@ -73,7 +73,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, return_ids: 
     if not rows:
         return []
     ids = allocate_ids(model, len(rows)) if return_ids else []
-    columns, plan = _plan(model, list(rows[0]), with_id=return_ids)
+    columns, plan = column_plan(model, list(rows[0]), with_id=return_ids)
     values = []
     for i, row in enumerate(rows):
         out = []
@@ -84,18 +84,22 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, return_ids: 
                 value = default() if default is not None else row.get(key)
             out.append(convert(value) if convert is not None else value)
         values.append(out)
-    table = model._meta.db_table
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    if connection.vendor == "postgresql":
-        _copy(table, quoted, values)
-    else:
-        marks = ", ".join(["%s"] * len(columns))
-        with connection.cursor() as cursor:
-            cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', values)  # noqa: S608
+    write_values(model._meta.db_table, columns, values)
     return ids
 
 
-def _copy(table: str, quoted: str, values: list[list]) -> None:
+def write_values(table: str, columns: Sequence[str], values: Sequence[Sequence]) -> None:
+    """Write database-ready rows into a table: COPY on PostgreSQL, executemany elsewhere."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    if connection.vendor == "postgresql":
+        _copy(table, quoted, values)
+        return
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', values)  # noqa: S608
+
+
+def _copy(table: str, quoted: str, values: Sequence[Sequence]) -> None:
     """Stream rows into PostgreSQL with COPY, through the connection Django holds."""
     connection.ensure_connection()
     raw = connection.connection
