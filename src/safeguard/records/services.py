@@ -114,3 +114,25 @@ def record_counts() -> dict[str, int]:
         "participations": Participation.objects.count(),
         "links": Link.objects.count(),
     }
+
+
+def record_counts_by_agency() -> list[dict]:
+    """Return each agency with how many persons and events it has recorded."""
+    return list(
+        Agency.objects.annotate(
+            persons=models.Count("person", distinct=True),
+        )
+        .values("code", "name", "kind", "persons")
+        .order_by("kind", "name")
+        .annotate(events=models.Subquery(_event_count()))
+    )
+
+
+def _event_count():
+    return (
+        Event.objects.filter(agency=models.OuterRef("pk"))
+        .order_by()
+        .values("agency")
+        .annotate(n=models.Count("id"))
+        .values("n")
+    )
