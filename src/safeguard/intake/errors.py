@@ -31,17 +31,23 @@ class RecordingRejected(Exception):
         )
 
 
-def from_validation_error(exc: ValidationError, source: str, line: int | None) -> list[RecordError]:
-    """Turn pydantic's errors into RecordErrors naming each field by its dotted path."""
+def from_validation_error(
+    exc: ValidationError, source: str, line: int | None, record_type: object = None
+) -> list[RecordError]:
+    """Turn pydantic's errors into RecordErrors naming each field by its dotted path.
+
+    Args:
+        exc: the validation error.
+        source, line: where the record came from.
+        record_type: the record's `type` tag when it was validated as a tagged union:
+            pydantic puts the tag first in every path, and an error about the whole record
+            (latitude without longitude) has the tag alone, which is reported as `record`.
+    """
     errors = []
     for err in exc.errors(include_url=False):
-        # Drop the discriminator tag pydantic puts first in the path of a tagged union.
         path = [str(p) for p in err["loc"]]
-        if (
-            path
-            and path[0] in {"agency", "person", "phone", "item", "location", "event", "link"}
-            and (len(path) > 1)
-        ):
+        if record_type is not None and path[:1] == [str(record_type)]:
             path = path[1:]
-        errors.append(RecordError(source, line, ".".join(path), err["msg"]))
+        reason = err["msg"].removeprefix("Value error, ")
+        errors.append(RecordError(source, line, ".".join(path) or "record", reason))
     return errors

@@ -334,8 +334,7 @@ class Recorder:
             self.error(line, field_name, f"no {kind} {source_ref!r} of {code} is recorded")
             return None
         if stored is _REFUSED:
-            self.error(line, field_name, f"{kind} {source_ref!r} of {code} was refused above")
-            return None
+            return None  # its own error is reported; this record is refused with it
         return stored.id
 
 

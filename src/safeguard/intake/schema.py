@@ -18,6 +18,8 @@ from pydantic import (
     Field,
     StringConstraints,
     TypeAdapter,
+    ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -129,6 +131,13 @@ class PersonIn(SourceIn):
             raise ValueError("a flag is listed twice")
         return flags
 
+    @field_validator("other_names")
+    @classmethod
+    def _unique_names(cls, names: tuple[NameIn, ...]) -> tuple[NameIn, ...]:
+        if len(set(names)) != len(names):
+            raise ValueError("the same other name is listed twice")
+        return names
+
 
 class PhoneIn(SourceIn):
     type: Literal["phone"] = "phone"
@@ -191,10 +200,19 @@ class ItemIn(SourceIn):
     description: Text = ""
     attributes: dict = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _attributes_fit_kind(self) -> "ItemIn":
-        ITEM_ATTRIBUTES[self.kind].model_validate(self.attributes)
-        return self
+    @field_validator("attributes")
+    @classmethod
+    def _attributes_fit_kind(cls, attributes: dict, info: ValidationInfo) -> dict:
+        kind = info.data.get("kind")
+        if kind is None:
+            return attributes  # the kind is wrong, and reported on its own
+        try:
+            ITEM_ATTRIBUTES[kind].model_validate(attributes)
+        except ValidationError as exc:
+            raise ValueError(
+                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            ) from None
+        return attributes
 
 
 class LocationIn(SourceIn):

@@ -73,15 +73,19 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, return_ids: 
     if not rows:
         return []
     ids = allocate_ids(model, len(rows)) if return_ids else []
-    columns, plan = column_plan(model, list(rows[0]), with_id=return_ids)
+    # Rows of one batch may give different fields (a link gives only its own endpoints), so
+    # whether a field is given is decided row by row, not from the first row.
+    columns, plan = column_plan(model, (), with_id=return_ids)
     values = []
     for i, row in enumerate(rows):
         out = []
         for key, default, convert in plan:
             if return_ids and key == "id":
                 value = ids[i]
+            elif key in row:
+                value = row[key]
             else:
-                value = default() if default is not None else row.get(key)
+                value = default() if default is not None else None
             out.append(convert(value) if convert is not None else value)
         values.append(out)
     write_values(model._meta.db_table, columns, values)
@@ -103,6 +107,11 @@ def _copy(table: str, quoted: str, values: Sequence[Sequence]) -> None:
     """Stream rows into PostgreSQL with COPY, through the connection Django holds."""
     connection.ensure_connection()
     raw = connection.connection
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:  # noqa: S608
+    # Django's error types (IntegrityError, DataError), as the ORM would raise, not psycopg's.
+    with (
+        connection.wrap_database_errors,
+        raw.cursor() as cursor,
+        cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy,  # noqa: S608
+    ):
         for row in values:
             copy.write_row(row)

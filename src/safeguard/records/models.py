@@ -16,7 +16,7 @@ from safeguard.records import vocabulary as v
 class Agency(models.Model):
     code = models.SlugField(max_length=64, unique=True)
     kind = models.CharField(max_length=32, choices=v.AgencyKind.choices)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=500)
     jurisdiction = models.CharField(
         max_length=32, choices=v.Jurisdiction.choices, default=v.Jurisdiction.ENGLAND_WALES
     )
@@ -91,7 +91,7 @@ class Phone(SourceRecord):
     number = models.CharField(max_length=32, db_index=True)
     handset_ids = models.JSONField(default=list, blank=True)
     is_deal_line = models.BooleanField(default=False)
-    line_name = models.CharField(max_length=200, blank=True)
+    line_name = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [_source_unique("phone")]
