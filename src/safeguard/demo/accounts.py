@@ -1,0 +1,68 @@
+"""One demo account per role, so that every view of the system can be tried out.
+
+Passwords are random on every run and exist only as hashes in the database and in what
+the demo command prints: nothing secret is kept in the repository.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from safeguard.accounts.roles import Role
+from safeguard.accounts.services import create_member
+from safeguard.records.models import Agency
+
+# The agency each demo role works for: police roles and the cross-cutting ones in the force
+# whose lines the demo is about; the MASH worker in the city's children's services; the
+# school lead in a school of the city.
+AGENCY_FOR_ROLE: dict[Role, str] = {
+    Role.OFFICER: "merseyside",
+    Role.CUSTODY_SERGEANT: "merseyside",
+    Role.SAFEGUARDING_LEAD: "merseyside",
+    Role.MASH_WORKER: "liverpool_childrens_services",
+    Role.SCHOOL_SAFEGUARDING_LEAD: "school_mersey_heights",
+    Role.ANALYST: "merseyside",
+    Role.OFFENDER_MANAGER: "merseyside",
+    Role.SUPERVISOR: "merseyside",
+    Role.INSPECTOR: "merseyside",
+    Role.ADMINISTRATOR: "merseyside",
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    agency: str
+    password: str
+    created: bool
+
+
+def username_for(role: Role) -> str:
+    """Return the demo username of a role (demo-officer, demo-mash-worker, ...)."""
+    return "demo-" + role.value.replace("_", "-")
+
+
+@transaction.atomic
+def ensure_accounts() -> list[DemoAccount]:
+    """Create the demo account of every role, or give an existing one a new password.
+
+    Returns:
+        Each account with its new password, in the order of accounts.roles.Role.
+    """
+    users = get_user_model()
+    accounts = []
+    for role in Role:
+        username = username_for(role)
+        password = secrets.token_urlsafe(12)
+        agency = Agency.objects.get(code=AGENCY_FOR_ROLE[role])
+        user = users.objects.filter(username=username).first()
+        if user is None:
+            create_member(username, password, agency, role)
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        accounts.append(DemoAccount(username, role, agency.code, password, user is None))
+    return accounts

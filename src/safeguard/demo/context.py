@@ -1,0 +1,112 @@
+"""The state one demo world is generated in: its random source, calendar, places and people."""
+
+import random
+from datetime import date, datetime
+
+from safeguard.demo import chance, gazetteer
+from safeguard.demo.ledger import Ledger
+from safeguard.demo.noise import Misspeller
+from safeguard.demo.population import Household, Individual, People, Place, Places
+from safeguard.demo.scenario import Scale, load_scenario, load_wording, resolve_scale
+from safeguard.records import vocabulary as v
+from safeguard.records.ages import age_on
+
+_CARE_HOMES_PER_AUTHORITY = 2
+_CARE_HOME_WORDS = ("Willow", "Rowan", "Larch", "Heather", "Bracken", "Aspen")
+
+
+class Context:
+    """Everything a generator step needs: one seeded random source and the world so far."""
+
+    def __init__(self, seed: int, scale: "str | Scale"):
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.gaz = gazetteer.load()
+        self.story = load_scenario()
+        self.words = load_wording()
+        self.scale = resolve_scale(scale)
+        self.places = Places(self.rng, self.gaz, self.words)
+        self.people = People(self.rng, self.words)
+        self.ledger = Ledger(
+            self.rng,
+            self.gaz.prefixes(),
+            self.story.noise,
+            Misspeller(self.words.name_variants),
+            self.home_of,
+            police=[f.code for f in self.gaz.forces],
+        )
+        self.end: date = self.story.day_of_action
+        self.start: date = chance.month_start(self.end, -(self.scale.months - 1))
+        self._numbers: set[str] = set()
+        self._care_homes: dict[tuple[str, int], Household] = {}
+
+    # -- calendar ---------------------------------------------------------------------------
+
+    def month(self, index: int) -> tuple[date, date]:
+        """Return [first day, day after last) of month `index`, never past the day of action."""
+        first = chance.month_start(self.start, index)
+        return first, min(chance.month_start(first, 1), self.end)
+
+    def when(
+        self, index: int, hours: tuple[int, int] = (0, 23), *, weekdays: bool = False
+    ) -> datetime:
+        """Return a moment in month `index`."""
+        first, stop = self.month(index)
+        return chance.moment(self.rng, first, stop, hours, weekdays=weekdays)
+
+    def fits(self, kind: v.EventKind, who: Individual, when: datetime | date) -> bool:
+        """Return True when `who` is of an age for `kind` on `when` (scenario event_ages)."""
+        bounds = self.story.event_ages.get(kind)
+        if bounds is None:
+            return True
+        age = age_on(who.dob, when)
+        return age is not None and bounds[0] <= age <= bounds[1]
+
+    # -- places and phones -----------------------------------------------------------------
+
+    def home_of(self, who: Individual) -> Place | None:
+        """Return where `who` lives (made the first time it is asked for)."""
+        return None if who.household is None else self.places.home(who.household)
+
+    def force(self, town: str) -> str:
+        """Return the code of the force policing a town."""
+        return self.gaz.town(town).force
+
+    def childrens_services(self, town: str) -> str:
+        """Return the agency code of a town's children's services."""
+        return self.gaz.town(town).la
+
+    def custody(self, force: str, near: str = "") -> Place:
+        """Return a custody suite of `force`, the one in `near` when it has one."""
+        towns = next(f.custody for f in self.gaz.forces if f.code == force)
+        town = near if near in towns else towns[0]
+        return self.places.named(
+            f"{force}:{town}", v.LocationKind.CUSTODY_SUITE, f"{town} custody suite", town, force
+        )
+
+    def care_home(self, town: str) -> Household:
+        """Return one of the children's homes of a town's local authority, with its carer."""
+        la = self.childrens_services(town)
+        slot = self.rng.randrange(_CARE_HOMES_PER_AUTHORITY)
+        home = self._care_homes.get((la, slot))
+        if home is None:
+            home = Household(town=town, kind=v.LocationKind.CARE_HOME)
+            home.place = self.places.named(
+                f"{la}:{slot}",
+                v.LocationKind.CARE_HOME,
+                f"{self.rng.choice(_CARE_HOME_WORDS)} House children's home",
+                town,
+                la,
+            )
+            carer = self.people.new((28, 60), self.start, None)
+            home.adults.append(carer)
+            self._care_homes[(la, slot)] = home
+        return home
+
+    def number(self) -> str:
+        """Return a new UK-style mobile number (random, not claimed to be anyone's)."""
+        while True:
+            number = f"07{self.rng.randint(100_000_000, 999_999_999)}"
+            if number not in self._numbers:
+                self._numbers.add(number)
+                return number

@@ -1,0 +1,219 @@
+"""The demo world's places and agencies, read from gazetteer.yaml and checked on load.
+
+The YAML names the places; this module refuses a file whose names do not resolve (a town
+in an unknown force, a school serving an unknown town), so a typo fails loudly.
+"""
+
+from functools import cache
+from importlib import resources
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from safeguard.intake.schema import AgencyIn, Code
+from safeguard.records import vocabulary as v
+
+Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _AgencyEntry(_Strict):
+    code: Code
+    name: str
+    prefix: Prefix
+    jurisdiction: v.Jurisdiction = v.Jurisdiction.ENGLAND_WALES
+    area_code: str = ""
+
+
+class Force(_AgencyEntry):
+    custody: tuple[str, ...]
+
+
+class LocalAuthority(_AgencyEntry):
+    pass
+
+
+class Town(_Strict):
+    name: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    force: Code
+    la: Code
+    households: float = Field(ge=0)
+    radius_km: float = Field(gt=0)
+    postcode_districts: tuple[str, ...] = Field(min_length=1)
+
+
+class Station(_Strict):
+    name: str
+    town: str
+    lat: float
+    lon: float
+
+
+class School(_AgencyEntry):
+    town: str
+    serves: tuple[str, ...]
+
+
+class Hospital(_Strict):
+    name: str
+    town: str
+    lat: float
+    lon: float
+
+
+class HealthBody(_AgencyEntry):
+    hospitals: tuple[Hospital, ...] = Field(min_length=1)
+    serves: tuple[str, ...]
+
+
+class YouthJustice(_AgencyEntry):
+    serves: tuple[str, ...]
+
+
+class Gazetteer(_Strict):
+    forces: tuple[Force, ...]
+    local_authorities: tuple[LocalAuthority, ...]
+    towns: tuple[Town, ...]
+    stations: tuple[Station, ...]
+    routes: dict[Code, tuple[str, ...]]
+    schools: tuple[School, ...]
+    health: tuple[HealthBody, ...]
+    youth_justice: tuple[YouthJustice, ...]
+
+    _towns: dict[str, Town] = PrivateAttr(default_factory=dict)
+    _stations: dict[str, Station] = PrivateAttr(default_factory=dict)
+    _serving: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _names_resolve(self) -> "Gazetteer":
+        codes = [a.code for a in self._agency_entries()]
+        prefixes = [a.prefix for a in self._agency_entries()]
+        for label, values in (("agency code", codes), ("ref prefix", prefixes)):
+            repeated = sorted({x for x in values if values.count(x) > 1})
+            if repeated:
+                raise ValueError(f"{label} used twice: {', '.join(repeated)}")
+        forces = {f.code for f in self.forces}
+        authorities = {a.code for a in self.local_authorities}
+        towns = {t.name for t in self.towns}
+        stations = {s.name for s in self.stations}
+        for t in self.towns:
+            _need(t.force in forces, f"town {t.name}: unknown force {t.force!r}")
+            _need(t.la in authorities, f"town {t.name}: unknown local authority {t.la!r}")
+        for f in self.forces:
+            for town in f.custody:
+                _need(town in towns, f"force {f.code}: unknown custody town {town!r}")
+        for s in self.stations:
+            _need(s.town in towns, f"station {s.name}: unknown town {s.town!r}")
+        for force, route in self.routes.items():
+            _need(force in forces, f"route: unknown force {force!r}")
+            for name in route:
+                _need(name in stations, f"route {force}: unknown station {name!r}")
+        for body in (*self.schools, *self.health, *self.youth_justice):
+            for town in body.serves:
+                _need(town in towns, f"{body.code}: serves unknown town {town!r}")
+        for body in self.health:
+            for h in body.hospitals:
+                _need(h.town in towns, f"{h.name}: unknown town {h.town!r}")
+        for s in self.schools:
+            _need(s.town in towns, f"{s.code}: unknown town {s.town!r}")
+        return self
+
+    def model_post_init(self, context: object) -> None:
+        self._towns.update((t.name, t) for t in self.towns)
+        self._stations.update((s.name, s) for s in self.stations)
+        for kind, bodies in (
+            ("school", self.schools),
+            ("health", self.health),
+            ("youth_justice", self.youth_justice),
+        ):
+            for body in bodies:
+                for town in body.serves:
+                    self._serving.setdefault((kind, town), body.code)
+
+    def _agency_entries(self) -> list[_AgencyEntry]:
+        return [
+            *self.forces,
+            *self.local_authorities,
+            *self.schools,
+            *self.health,
+            *self.youth_justice,
+        ]
+
+    def agencies(self) -> list[AgencyIn]:
+        """Return every agency of the world as an intake record, in a fixed order."""
+        kinds = (
+            (self.forces, v.AgencyKind.POLICE_FORCE),
+            (self.local_authorities, v.AgencyKind.CHILDRENS_SERVICES),
+            (self.schools, v.AgencyKind.EDUCATION),
+            (self.health, v.AgencyKind.HEALTH),
+            (self.youth_justice, v.AgencyKind.YOUTH_JUSTICE),
+        )
+        return [
+            AgencyIn(
+                code=a.code,
+                kind=kind,
+                name=a.name,
+                jurisdiction=a.jurisdiction,
+                area_code=a.area_code,
+            )
+            for entries, kind in kinds
+            for a in entries
+        ]
+
+    def prefixes(self) -> dict[str, str]:
+        """Return each agency's source-ref prefix by agency code."""
+        return {a.code: a.prefix for a in self._agency_entries()}
+
+    def town(self, name: str) -> Town:
+        """Return the town called `name`."""
+        return self._towns[name]
+
+    def station(self, name: str) -> Station:
+        """Return the station called `name`."""
+        return self._stations[name]
+
+    def stations_in(self, town: str) -> list[Station]:
+        """Return the stations of a town (possibly none)."""
+        return [s for s in self.stations if s.town == town]
+
+    def towns_of(self, force: str) -> list[Town]:
+        """Return the towns in a force's area."""
+        return [t for t in self.towns if t.force == force]
+
+    def serving(self, kind: str, town: str) -> str | None:
+        """Return the code of the school, health body or youth justice service for a town."""
+        return self._serving.get((kind, town))
+
+    def school(self, code: str) -> School:
+        """Return the school with agency code `code`."""
+        return next(s for s in self.schools if s.code == code)
+
+    def hospitals_of(self, code: str) -> tuple[Hospital, ...]:
+        """Return the hospitals of a health body."""
+        return next(h.hospitals for h in self.health if h.code == code)
+
+    def local_authority(self, code: str) -> LocalAuthority:
+        """Return the local authority with agency code `code`."""
+        return next(a for a in self.local_authorities if a.code == code)
+
+
+def _need(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def parse(text: str) -> Gazetteer:
+    """Return the gazetteer described by YAML `text`; raise ValueError when it is malformed."""
+    return Gazetteer.model_validate(yaml.safe_load(text))
+
+
+@cache
+def load() -> Gazetteer:
+    """Return the committed gazetteer."""
+    return parse(resources.files(__package__).joinpath("gazetteer.yaml").read_text())

@@ -1,0 +1,356 @@
+"""The kinds of thing that happen to people, written as the agency concerned records them.
+
+Line members and ordinary people go through the same functions, so an exploited child's
+missing episode looks like any other: what tells them apart is the pattern, not the form.
+"""
+
+from datetime import datetime, timedelta
+
+from safeguard.demo import chance
+from safeguard.demo.context import Context
+from safeguard.demo.ledger import ObjectSpec
+from safeguard.demo.population import Individual, Place
+from safeguard.intake.schema import RefTo
+from safeguard.records import vocabulary as v
+from safeguard.records.ages import ADULT_AGE, age_on
+
+K = v.EventKind
+R = v.Role
+SEIZED, CARRIED = v.ObjectRole.SEIZED, v.ObjectRole.CARRIED
+
+
+# -- objects -------------------------------------------------------------------------------
+
+
+def wraps(ctx: Context, agency: str, low: int = 5, high: int = 40) -> RefTo:
+    """Record street deals of a Class A drug, counted in wraps."""
+    substance = ctx.rng.choice(ctx.words.drugs.wraps)
+    n = ctx.rng.randint(low, high)
+    return ctx.ledger.item(
+        agency,
+        v.ItemKind.DRUGS,
+        f"{n} wraps of {substance}",
+        drug_class="A",
+        substance=substance,
+        quantity=n,
+        unit="wraps",
+    )
+
+
+def bulk(ctx: Context, agency: str, grams: tuple[int, int]) -> RefTo:
+    """Record a Class A drug by weight."""
+    substance = ctx.rng.choice(ctx.words.drugs.bulk)
+    g = float(ctx.rng.randint(*grams))
+    return ctx.ledger.item(
+        agency,
+        v.ItemKind.DRUGS,
+        f"{g:.0f} g of {substance}",
+        drug_class="A",
+        substance=substance,
+        quantity=g,
+        unit="g",
+    )
+
+
+def cash(ctx: Context, agency: str, pence: int) -> RefTo:
+    """Record cash."""
+    return ctx.ledger.item(
+        agency, v.ItemKind.CASH, f"£{pence / 100:,.2f} in cash", amount_pence=pence
+    )
+
+
+def knife(ctx: Context, agency: str) -> RefTo:
+    """Record a bladed weapon."""
+    return ctx.ledger.item(agency, v.ItemKind.WEAPON, "Kitchen knife", weapon_type="knife")
+
+
+def ticket(ctx: Context, agency: str, origin: str, destination: str, when: datetime) -> RefTo:
+    """Record a rail ticket."""
+    return ctx.ledger.item(
+        agency,
+        v.ItemKind.TICKET,
+        f"Single, {origin} to {destination}",
+        from_station=origin,
+        to_station=destination,
+        travel_date=when.date(),
+    )
+
+
+# -- events --------------------------------------------------------------------------------
+
+
+def missing_episode(
+    ctx: Context,
+    who: Individual,
+    when: datetime,
+    *,
+    hours: int,
+    found: tuple[str, Place] | None,
+    found_text: str = "",
+) -> RefTo | None:
+    """Record a missing episode reported by the person's parent or carer, and where they were found.
+
+    Returns the found_out_of_area event when there is one.
+    """
+    home = ctx.home_of(who)
+    if home is None or not ctx.fits(K.MISSING_EPISODE, who, when):
+        return None
+    ended = min(when + timedelta(hours=hours), datetime.combine(ctx.end, datetime.min.time()))
+    people = [(who, R.MISSING_PERSON)]
+    if who.guardian is not None:
+        people.append((who.guardian, R.REPORTER))
+    risk = "high" if hours > 48 else ctx.rng.choice(("medium", "medium", "low"))
+    force = ctx.force(who.town)
+    ctx.ledger.event(
+        force,
+        K.MISSING_EPISODE,
+        when,
+        place=home,
+        people=people,
+        ended_at=max(ended, when),
+        attributes={
+            "risk": risk,
+            "reported_by": "carer" if home.kind == v.LocationKind.CARE_HOME else "parent",
+        },
+    )
+    if found is None:
+        return None
+    town, place = found
+    seen = when + timedelta(hours=ctx.rng.randint(2, max(2, hours - 1)))
+    distance = round(chance.distance_km((home.lat or 0, home.lon or 0), _point(ctx, place, town)))
+    summary = found_text.format(place=place.name or f"an address in {town}", distance=distance)
+    return ctx.ledger.event(
+        ctx.force(town),
+        K.FOUND_OUT_OF_AREA,
+        min(seen, ended),
+        place=place,
+        people=[(who, R.MISSING_PERSON)],
+        summary=summary,
+        attributes={"home_force": force, "distance_km": distance},
+    )
+
+
+def _point(ctx: Context, place: Place, town: str) -> tuple[float, float]:
+    if place.lat is not None and place.lon is not None:
+        return place.lat, place.lon
+    t = ctx.gaz.town(town)
+    return t.lat, t.lon
+
+
+def stop_search(
+    ctx: Context,
+    agency: str,
+    who: Individual,
+    when: datetime,
+    place: Place,
+    *,
+    object_of_search: str,
+    found: list[ObjectSpec],
+    outcome: str,
+) -> RefTo:
+    """Record a stop and search with what it found and its outcome."""
+    legislation = ctx.words.stop_search.legislation.get(object_of_search, "")
+    return ctx.ledger.event(
+        agency,
+        K.STOP_SEARCH,
+        when,
+        place=place,
+        people=[(who, R.SUBJECT)],
+        objects=found,
+        attributes={
+            "object_of_search": object_of_search,
+            "legislation": legislation,
+            "outcome": outcome,
+            "outcome_linked_to_object": bool(found),
+        },
+    )
+
+
+def arrest(
+    ctx: Context,
+    agency: str,
+    who: Individual,
+    when: datetime,
+    place: Place,
+    *,
+    offence: str,
+    seized: list[ObjectSpec],
+    victim: bool,
+    charge_chance: float,
+    attributes: dict | None = None,
+    custody_town: str = "",
+) -> tuple[RefTo, bool]:
+    """Record an arrest, the detention in custody that follows and, by chance, a charge.
+
+    A coerced child is recorded as suspect and victim of the same event (DESIGN.md data
+    model). Returns the arrest's ref and whether the person was charged.
+    """
+    extra = dict(attributes or {})
+    people = [(who, R.SUSPECT)] + ([(who, R.VICTIM)] if victim else [])
+    ref = ctx.ledger.event(
+        agency,
+        K.ARREST,
+        when,
+        place=place,
+        people=people,
+        objects=seized,
+        attributes={"offence": offence, **extra},
+    )
+    force = agency if agency != "btp" else ctx.force(place.town or custody_town or "Liverpool")
+    suite = ctx.custody(force, custody_town or place.town)
+    charged = ctx.rng.random() < charge_chance
+    booked = when + timedelta(minutes=ctx.rng.randint(30, 120))
+    hours = ctx.rng.randint(4, 20)
+    ctx.ledger.event(
+        agency,
+        K.CUSTODY,
+        booked,
+        place=suite,
+        people=[(who, R.SUSPECT)],
+        ended_at=booked + timedelta(hours=hours),
+        attributes={"outcome": "charged" if charged else "released under investigation", **extra},
+    )
+    if charged:
+        ctx.ledger.event(
+            agency,
+            K.CHARGE,
+            booked + timedelta(hours=hours - 1),
+            place=suite,
+            people=[(who, R.SUSPECT)],
+            attributes={"offence": offence, **extra},
+        )
+    return ref, charged
+
+
+def school_event(ctx: Context, kind: v.EventKind, who: Individual, when: datetime) -> bool:
+    """Record an attendance concern or an exclusion at the child's school."""
+    school_code = ctx.gaz.serving("school", who.town)
+    if school_code is None or not ctx.fits(kind, who, when):
+        return False
+    school = ctx.gaz.school(school_code)
+    place = ctx.places.named(
+        school.code, v.LocationKind.SCHOOL, school.name, school.town, school.code
+    )
+    if kind == K.SCHOOL_EXCLUSION:
+        permanent = ctx.rng.random() < 0.08
+        attributes = {
+            "exclusion": "permanent" if permanent else "suspension",
+            "days": 0 if permanent else ctx.rng.randint(1, 5),
+            "reason": ctx.rng.choice(ctx.words.exclusion_reasons),
+        }
+    else:
+        attributes = {"attendance_percent": ctx.rng.randint(45, 88)}
+    ctx.ledger.event(
+        school.code, kind, when, place=place, people=[(who, R.SUBJECT)], attributes=attributes
+    )
+    return True
+
+
+def hospital(ctx: Context, who: Individual, when: datetime, town: str, complaint: str) -> bool:
+    """Record an attendance at the emergency department of the hospital serving a town."""
+    body = ctx.gaz.serving("health", town) or ctx.gaz.serving("health", who.town)
+    if body is None or not ctx.fits(K.HOSPITAL_ATTENDANCE, who, when):
+        return False
+    hospitals = ctx.gaz.hospitals_of(body)
+    chosen = next((h for h in hospitals if h.town == town), hospitals[0])
+    place = ctx.places.named(
+        chosen.name,
+        v.LocationKind.HOSPITAL,
+        chosen.name,
+        chosen.town,
+        body,
+        (chosen.lat, chosen.lon),
+    )
+    assault = complaint in ctx.words.complaints.assault
+    ctx.ledger.event(
+        body,
+        K.HOSPITAL_ATTENDANCE,
+        when,
+        place=place,
+        people=[(who, R.VICTIM if assault else R.SUBJECT)],
+        attributes={
+            "presenting_complaint": complaint,
+            "arrival": ctx.rng.choice(("ambulance", "self", "self", "police")),
+            "age_band": "child" if (age_on(who.dob, when) or 0) < ADULT_AGE else "adult",
+        },
+    )
+    return True
+
+
+def concern(
+    ctx: Context,
+    who: Individual,
+    when: datetime,
+    text: str,
+    *,
+    agency: str = "",
+    reporter: Individual | None = None,
+    attributes: dict | None = None,
+) -> RefTo | None:
+    """Record a concern about a child (to their children's services unless `agency` is given)."""
+    if not agency and not ctx.fits(K.CONCERN, who, when):
+        return None
+    agency = agency or ctx.childrens_services(who.town)
+    people = [(who, R.SUBJECT)] + ([(reporter, R.REPORTER)] if reporter is not None else [])
+    return ctx.ledger.event(
+        agency,
+        K.CONCERN,
+        when,
+        place=ctx.home_of(who),
+        people=people,
+        summary=text,
+        attributes=attributes or {},
+    )
+
+
+def journey(
+    ctx: Context,
+    travellers: list[Individual],
+    when: datetime,
+    place: Place,
+    origin: str,
+    destination: str,
+    *,
+    with_ticket: float,
+    attributes: dict | None = None,
+) -> RefTo:
+    """Record people seen travelling by rail (BTP), their tickets and who travelled together."""
+    objects: list[ObjectSpec] = [
+        (ticket(ctx, "btp", origin, destination, when), who, CARRIED)
+        for who in travellers
+        if ctx.rng.random() < with_ticket
+    ]
+    event = ctx.ledger.event(
+        "btp",
+        K.JOURNEY,
+        when,
+        place=place,
+        people=[(w, R.TRAVELLER) for w in travellers],
+        objects=objects,
+        attributes={"from_station": origin, "to_station": destination, **(attributes or {})},
+    )
+    for first, second in zip(travellers, travellers[1:], strict=False):
+        ctx.ledger.link(
+            "btp",
+            v.LinkKind.TRAVELLED_WITH,
+            ctx.ledger.person(first, "btp"),
+            ctx.ledger.person(second, "btp"),
+            valid_from=when.date(),
+            valid_to=when.date(),
+            event=event,
+        )
+    return event
+
+
+def crime_report(
+    ctx: Context, who: Individual, when: datetime, place: Place, crime_type: str, role: v.Role
+) -> RefTo:
+    """Record a crime reported to the police of the place."""
+    return ctx.ledger.event(
+        ctx.force(place.town or who.town),
+        K.CRIME_REPORT,
+        when,
+        place=place,
+        people=[(who, role)],
+        attributes={"crime_type": crime_type},
+    )

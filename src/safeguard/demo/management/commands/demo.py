@@ -1,0 +1,111 @@
+"""`safeguard demo`: load the synthetic county-lines world, make demo accounts, and serve."""
+
+import time
+from collections.abc import Callable
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from safeguard.demo.accounts import ensure_accounts
+from safeguard.demo.loading import load_world
+from safeguard.demo.scenario import load_scenario, resolve_scale
+from safeguard.intake.errors import RecordingRejected
+from safeguard.intake.recording import Summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate and load the synthetic county-lines demo world (the same seed always gives "
+        "the same world), create one demo account per role, then serve the web application."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2019, help="decides the whole world")
+        parser.add_argument(
+            "--scale",
+            default="small",
+            choices=list(load_scenario().scales),
+            help="size of the world (small: about 30,000 events; large: about a million)",
+        )
+        parser.add_argument("--labels", help="write the ground truth (JSON) to this file")
+        parser.add_argument("--no-serve", action="store_true", help="load and stop; do not serve")
+        parser.add_argument("--host", default="127.0.0.1", help="address to serve on")
+        parser.add_argument("--port", type=int, default=8000, help="port to serve on")
+
+    def handle(self, *args, seed, scale, labels, no_serve, host, port, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        tty = self.stdout.isatty()
+        started = time.perf_counter()
+        self.stdout.write(f"Generating and loading the {scale} demo world (seed {seed})...")
+        try:
+            if tty:
+                summary = self._load_with_bar(seed, scale, labels)
+            else:
+                summary = load_world(seed, scale, labels)
+        except RecordingRejected as exc:
+            raise CommandError(
+                "This database already holds other records under the demo's refs (most likely "
+                "a demo world of another seed or scale), so nothing was loaded. Load this one "
+                "into a fresh database (set SAFEGUARD_VAR_DIR or SAFEGUARD_DATABASE_URL). "
+                f"First refusal: {exc.errors[0]}"
+            ) from exc
+        elapsed = time.perf_counter() - started
+        self.stdout.write(f"Loaded in {elapsed:.1f} s.")
+        self._print(self._summary_table(summary), tty)
+        if labels:
+            self.stdout.write(f"Ground truth written to {labels} (the system never reads it).")
+        self._print(self._accounts_table(), tty)
+        self.stdout.write(
+            "Passwords are new on every run and are not stored anywhere else: note them now."
+        )
+        if not no_serve:
+            call_command("serve", host=host, port=port)
+
+    def _load_with_bar(self, seed: int, scale: str, labels: str | None) -> Summary:
+        expected = resolve_scale(scale).events
+        columns = (
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("events"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns) as bar:
+            task = bar.add_task("Generating and loading", total=expected)
+            update: Callable[[int], None] = lambda n: bar.update(  # noqa: E731
+                task, completed=n, total=max(expected, n)
+            )
+            summary = load_world(seed, scale, labels, progress=update)
+            bar.update(task, total=bar.tasks[0].completed)
+        return summary
+
+    @staticmethod
+    def _summary_table(summary: Summary) -> Table:
+        table = Table(title="Records loaded")
+        for column in ("kind", "new", "already present"):
+            table.add_column(column, justify="left" if column == "kind" else "right")
+        for kind in sorted(set(summary.created) | set(summary.unchanged)):
+            table.add_row(kind, f"{summary.created[kind]:,}", f"{summary.unchanged[kind]:,}")
+        return table
+
+    @staticmethod
+    def _accounts_table() -> Table:
+        table = Table(title="Demo accounts (one per role)")
+        table.add_column("username", no_wrap=True, overflow="fold")
+        table.add_column("role", overflow="fold")
+        table.add_column("agency", overflow="fold")
+        table.add_column("password", no_wrap=True, overflow="fold")
+        for account in ensure_accounts():
+            table.add_row(account.username, account.role.value, account.agency, account.password)
+        return table
+
+    def _print(self, table: Table, tty: bool) -> None:
+        # On a terminal, its own width; elsewhere (logs, tests) wide enough for every row.
+        width = None if tty else 160
+        console = Console(force_terminal=tty, width=width, color_system="auto" if tty else None)
+        with console.capture() as captured:
+            console.print(table)
+        self.stdout.write(captured.get(), ending="")

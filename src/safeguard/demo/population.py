@@ -1,0 +1,276 @@
+"""The people, homes, places and phones of the demo world, as they truly are.
+
+These are the truth behind the records: an Individual becomes one or more Person records,
+one per agency that meets them (ledger.py), each with that agency's spelling of the name.
+Addresses are made only when a record needs one, so a large world's population stays small
+in memory.
+"""
+
+import itertools
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from faker.providers.person.en_GB import Provider as FakerNames
+
+from safeguard.demo.gazetteer import Gazetteer, Town
+from safeguard.demo.scenario import Wording
+from safeguard.records import vocabulary as v
+
+_POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcodes
+
+
+@dataclass(slots=True, eq=False)
+class Place:
+    """A place some agency records: a home, a station, a school, a trap house."""
+
+    kind: v.LocationKind
+    name: str
+    address: str
+    postcode: str
+    lat: float | None
+    lon: float | None
+    force_area: str
+    local_authority: str
+    owner: str  # the agency that records it; others refer to its record
+    ref: str | None = None
+    town: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class Household:
+    """Where people live together: a family home or a children's home."""
+
+    town: str
+    adults: list["Individual"] = field(default_factory=list)
+    place: Place | None = None
+    kind: v.LocationKind = v.LocationKind.HOME
+
+
+@dataclass(slots=True, eq=False)
+class Individual:
+    """A real person of the world (the truth that agencies' records approximate)."""
+
+    id: int
+    given: str
+    family: str
+    sex: v.Sex
+    dob: date
+    household: Household | None
+    role: str = "ordinary"
+    line: str | None = None
+    flags: tuple[v.PersonFlag, ...] = ()
+    nickname: str = ""
+    propensity: float = 1.0
+    # Refs of the Person records agencies made of this person, oldest first. A ref starts
+    # with its agency's prefix (Ledger.agency_of), which keeps this list small in a large world.
+    records: list[str] | None = None
+    child_line_events: int = 0
+
+    @property
+    def town(self) -> str:
+        """Return the town the person lives in."""
+        return self.household.town if self.household else ""
+
+    @property
+    def guardian(self) -> "Individual | None":
+        """Return the adult who would report this person missing."""
+        if self.household is None:
+            return None
+        return next((a for a in self.household.adults if a is not self), None)
+
+
+@dataclass(slots=True, eq=False)
+class Handset:
+    """A phone number and the handset it is in."""
+
+    number: str
+    deal_line: bool = False
+    line_name: str = ""
+    records: dict[str, str] = field(default_factory=dict)
+
+
+class Places:
+    """Make and keep the world's places; each is recorded once, by its owner."""
+
+    def __init__(self, rng: random.Random, gazetteer: Gazetteer, wording: Wording):
+        self.rng = rng
+        self.gaz = gazetteer
+        self.words = wording
+        self._kept: dict[tuple, Place] = {}
+
+    def _point(self, town: Town) -> tuple[float, float]:
+        # Uniform over a disc of the town's radius (1 degree of latitude is about 111 km).
+        r = town.radius_km * self.rng.random() ** 0.5
+        angle = self.rng.uniform(0, 2 * math.pi)
+        dlat = r * math.sin(angle) / 111.32
+        dlon = r * math.cos(angle) / (111.32 * math.cos(math.radians(town.lat)))
+        return round(town.lat + dlat, 5), round(town.lon + dlon, 5)
+
+    def _postcode(self, town: Town) -> str:
+        letters = self.rng.choice(_POSTCODE_LETTERS) + self.rng.choice(_POSTCODE_LETTERS)
+        return f"{self.rng.choice(town.postcode_districts)} {self.rng.randint(1, 9)}{letters}"
+
+    def _street(self) -> str:
+        word, suffix = self.words.street_words, self.words.street_suffixes
+        return f"{self.rng.choice(word)} {self.rng.choice(suffix)}"
+
+    def address(
+        self, town_name: str, kind: v.LocationKind, *, owner: str = "", flat: bool = False
+    ) -> Place:
+        """Return a new generated address in a town (invented; not a real address)."""
+        town = self.gaz.town(town_name)
+        number = self.rng.randint(1, 180)
+        line = f"{number} {self._street()}"
+        if flat:
+            line = f"Flat {self.rng.randint(1, 24)}, {line}"
+        lat, lon = self._point(town)
+        return Place(
+            kind=kind,
+            name="",
+            address=f"{line}, {town.name}",
+            postcode=self._postcode(town),
+            lat=lat,
+            lon=lon,
+            force_area=town.force,
+            local_authority=self.gaz.local_authority(town.la).area_code,
+            owner=owner or town.force,
+            town=town.name,
+        )
+
+    def home(self, household: Household) -> Place:
+        """Return a household's address, made the first time it is needed."""
+        if household.place is None:
+            household.place = self.address(household.town, household.kind)
+        return household.place
+
+    def _keep(self, key: tuple, make) -> Place:
+        place = self._kept.get(key)
+        if place is None:
+            place = self._kept[key] = make()
+        return place
+
+    def street(self, town_name: str) -> Place:
+        """Return one of a town's public places (a small pool, so places recur)."""
+        slot = self.rng.randrange(12)
+
+        def make() -> Place:
+            place = self.address(town_name, v.LocationKind.STREET)
+            place.name, place.address = f"{self._street()}, {town_name}", ""
+            return place
+
+        return self._keep(("street", town_name, slot), make)
+
+    def station(self, name: str) -> Place:
+        """Return a railway station (BTP records it)."""
+        station = self.gaz.station(name)
+        town = self.gaz.town(station.town)
+        return self._keep(
+            ("station", name),
+            lambda: Place(
+                kind=v.LocationKind.STATION,
+                name=f"{name} railway station",
+                address="",
+                postcode="",
+                lat=station.lat,
+                lon=station.lon,
+                force_area=town.force,
+                local_authority=self.gaz.local_authority(town.la).area_code,
+                owner="btp",
+                town=town.name,
+            ),
+        )
+
+    def train(self, origin: str, destination: str) -> Place:
+        """Return 'on a train' between two stations (BTP records it)."""
+        return self._keep(
+            ("train", origin, destination),
+            lambda: Place(
+                kind=v.LocationKind.TRAIN,
+                name=f"Train from {origin} to {destination}",
+                address="",
+                postcode="",
+                lat=None,
+                lon=None,
+                force_area="btp",
+                local_authority="",
+                owner="btp",
+            ),
+        )
+
+    def named(
+        self,
+        key: str,
+        kind: v.LocationKind,
+        name: str,
+        town_name: str,
+        owner: str,
+        point: tuple[float, float] | None = None,
+    ) -> Place:
+        """Return a named institution's place (school, hospital, custody suite, care home)."""
+
+        def make() -> Place:
+            place = self.address(town_name, kind, owner=owner)
+            place.name = name
+            if point is not None:
+                place.lat, place.lon = point
+            return place
+
+        return self._keep((kind, key), make)
+
+
+class People:
+    """Make individuals with plausible names and dates of birth."""
+
+    def __init__(self, rng: random.Random, wording: Wording):
+        self.rng = rng
+        self.words = wording
+        self.everyone: list[Individual] = []
+        self._ids = itertools.count(1)
+        surnames = FakerNames.last_names
+        self._surnames = list(surnames)
+        self._surname_weights = list(itertools.accumulate(surnames.values()))
+        self._adult_names = {
+            v.Sex.MALE: FakerNames.first_names_male,
+            v.Sex.FEMALE: FakerNames.first_names_female,
+        }
+
+    def family_name(self) -> str:
+        """Return a family name, drawn as often as it occurs in Faker's en_GB list."""
+        return self.rng.choices(self._surnames, cum_weights=self._surname_weights)[0]
+
+    def born(self, ages: tuple[int, int] | list[int], on: date) -> date:
+        """Return a date of birth giving an age within `ages` on `on`."""
+        # The latest birthday giving ages[0] (28 February stands in for a leap day), then up to
+        # a year per further age earlier, less a day so the oldest stays ages[1].
+        youngest = date(on.year - ages[0], on.month, min(on.day, 28))
+        span = 365 * (ages[1] - ages[0] + 1) - 2
+        return youngest - timedelta(days=self.rng.randint(0, span))
+
+    def new(
+        self,
+        ages: tuple[int, int] | list[int],
+        on: date,
+        household: Household | None,
+        *,
+        family: str = "",
+        sex: v.Sex | None = None,
+        role: str = "ordinary",
+    ) -> Individual:
+        """Return a new individual aged within `ages` on `on`."""
+        sex = sex or self.rng.choice((v.Sex.MALE, v.Sex.FEMALE))
+        dob = self.born(ages, on)
+        young = on.year - dob.year < 22
+        names = self.words.children_first_names[sex] if young else self._adult_names[sex]
+        person = Individual(
+            id=next(self._ids),
+            given=self.rng.choice(names),
+            family=family or self.family_name(),
+            sex=sex,
+            dob=dob,
+            household=household,
+            role=role,
+        )
+        self.everyone.append(person)
+        return person

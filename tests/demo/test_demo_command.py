@@ -1,0 +1,107 @@
+"""`safeguard demo`: load the world, make one account per role, print them, then serve."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from safeguard.accounts.models import Membership
+from safeguard.accounts.roles import Role
+from safeguard.demo.accounts import AGENCY_FOR_ROLE, username_for
+from safeguard.demo.management.commands import demo
+from safeguard.records.models import Event
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    """Hash passwords cheaply: the real hasher takes most of a second per password."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--scale", "tiny", *args, stdout=out)
+    return out.getvalue()
+
+
+def _passwords(output: str) -> dict[str, str]:
+    """Return {username: password} from the printed accounts table."""
+    found = {}
+    for role in Role:
+        username = username_for(role)
+        row = re.search(rf"{re.escape(username)}\s*\S\s*.*?\S\s+(\S+)\s*\S\s*$", output, re.M)
+        assert row, f"{username} is not printed"
+        found[username] = row.group(1)
+    return found
+
+
+@pytest.mark.django_db
+def test_demo_loads_the_world_and_prints_one_account_per_role():
+    output = _run()
+    assert Event.objects.exists()
+    assert "Records loaded" in output
+    passwords = _passwords(output)
+    users = get_user_model().objects.filter(username__startswith="demo-")
+    assert users.count() == len(Role)
+    for role in Role:
+        member = Membership.objects.select_related("user", "agency").get(
+            user__username=username_for(role)
+        )
+        assert member.role == role
+        assert member.agency.code == AGENCY_FOR_ROLE[role]
+        assert member.user.check_password(passwords[username_for(role)])
+    assert len(set(passwords.values())) == len(Role)
+    assert get_user_model().objects.get(username="demo-administrator").is_superuser
+
+
+@pytest.mark.django_db
+def test_running_again_loads_nothing_new_and_resets_every_password():
+    first = _passwords(_run())
+    events = Event.objects.count()
+    again = _run()
+    second = _passwords(again)
+    assert Event.objects.count() == events
+    assert re.search(r"event\s*\S\s*0\s*\S", again), "a second load must create no event"
+    assert get_user_model().objects.filter(username__startswith="demo-").count() == len(Role)
+    for username, password in second.items():
+        user = get_user_model().objects.get(username=username)
+        assert password != first[username]
+        assert user.check_password(password)
+        assert not user.check_password(first[username])
+
+
+@pytest.mark.django_db
+def test_without_no_serve_it_serves_on_the_given_address(monkeypatch):
+    calls = []
+    real = demo.call_command
+
+    def fake(name, *args, **kwargs):
+        if name == "serve":
+            calls.append(kwargs)
+            return None
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(demo, "call_command", fake)
+    call_command(
+        "demo", "--scale", "tiny", "--host", "0.0.0.0", "--port", "8123", stdout=io.StringIO()
+    )  # noqa: S104
+    assert calls == [{"host": "0.0.0.0", "port": 8123}]  # noqa: S104
+
+
+@pytest.mark.django_db
+def test_labels_are_written_where_asked(tmp_path):
+    path = tmp_path / "truth.json"
+    output = _run("--labels", str(path))
+    assert path.exists()
+    assert str(path) in output
+
+
+@pytest.mark.django_db
+def test_another_seed_over_a_loaded_world_is_refused_with_advice():
+    _run("--seed", "1")
+    events = Event.objects.count()
+    with pytest.raises(CommandError, match="fresh database"):
+        _run("--seed", "2")
+    assert Event.objects.count() == events
