@@ -184,3 +184,17 @@ def test_the_same_reference_written_two_ways_is_the_same_record(police, record):
     }
     record(short)
     assert record(long).unchanged["event"] == 1
+
+
+def test_attribute_key_order_does_not_make_a_new_record(police, record):
+    # PostgreSQL's jsonb does not keep key order: an exported event must still match.
+    event = {
+        "type": "event",
+        "agency": "merseyside",
+        "ref": "E5",
+        "kind": "stop_search",
+        "occurred_at": "2021-01-01T10:00:00Z",
+        "attributes": {"b": 1, "a": "x"},
+    }
+    record(event)
+    assert record({**event, "attributes": {"a": "x", "b": 1}}).unchanged["event"] == 1

@@ -111,53 +111,46 @@ class Recorder:
         self._known["link"].clear()
 
     def _store(self, kind: str, batch: list[tuple[SourceIn, int | None]]) -> None:
-        by_agency: dict[int, list[tuple[SourceIn, int | None]]] = defaultdict(list)
-        for record, line in batch:
-            by_agency[self._agencies[record.agency]].append((record, line))
+        """Store one kind's queued records: one lookup and one insert for all agencies."""
         self._prefetch_references(kind, batch)
-        for agency_id, records in by_agency.items():
-            known = self._known[kind]
-            stored = services.find_stored(
-                kind, agency_id, [r.ref for r, _ in records if (agency_id, r.ref) not in known]
-            )
-            new: list[tuple[SourceIn, int | None, dict]] = []
-            for record, line in records:
-                key = (agency_id, record.ref)
-                digest = self._digest(record)
-                existing = known.get(key) or stored.get(record.ref)
-                if existing is not None:
-                    if existing is _REFUSED or existing.source_hash == digest:
-                        self.summary.unchanged[kind] += existing is not _REFUSED
-                        known.setdefault(key, existing)
-                    else:
-                        self.error(
-                            line,
-                            "ref",
-                            f"{kind} {record.ref!r} of {record.agency} is already recorded with "
-                            "different content; records are not overwritten",
-                        )
-                    continue
-                row = self._row(kind, record, agency_id, line)
-                if row is None:
-                    known[key] = _REFUSED
-                    continue
-                known[key] = Stored(id=0, source_hash=digest)  # placeholder until inserted
-                new.append((record, line, row))
-            if self.errors or not new:
-                # Nothing will be kept: go on validating so every error is reported, but
-                # store nothing more. Valid records stay known so that references to them
-                # do not add false errors.
+        known = self._known[kind]
+        keyed = [((self._agencies[r.agency], r.ref), r, line) for r, line in batch]
+        stored = services.find_stored_many(kind, [k for k, _, _ in keyed if k not in known])
+        new: list[tuple[tuple[int, str], SourceIn, dict]] = []
+        for key, record, line in keyed:
+            digest = self._digest(record)
+            existing = known.get(key) or stored.get(key)
+            if existing is not None:
+                if existing is _REFUSED or existing.source_hash == digest:
+                    self.summary.unchanged[kind] += existing is not _REFUSED
+                    known.setdefault(key, existing)
+                else:
+                    self.error(
+                        line,
+                        "ref",
+                        f"{kind} {record.ref!r} of {record.agency} is already recorded with "
+                        "different content; records are not overwritten",
+                    )
                 continue
-            ids = services.insert_records(kind, [row for _, _, row in new])
-            for (record, _, _), pk in zip(new, ids, strict=True):
-                dob = getattr(record, "date_of_birth", None)
-                known[(agency_id, record.ref)] = Stored(pk, self._digest(record), dob)
-            self.summary.created[kind] += len(ids)
-            self._store_children(kind, agency_id, [(r, line) for r, line, _ in new], ids)
+            row = self._row(kind, record, key[0], line)
+            if row is None:
+                known[key] = _REFUSED
+                continue
+            known[key] = Stored(id=0, source_hash=digest)  # placeholder until inserted
+            new.append((key, record, row))
+        if self.errors or not new:
+            # Nothing will be kept: go on validating so every error is reported, but store
+            # nothing more. Valid records stay known so that references to them do not add
+            # false errors.
+            return
+        ids = services.insert_records(kind, [row for _, _, row in new])
+        for (key, record, _), pk in zip(new, ids, strict=True):
+            dob = getattr(record, "date_of_birth", None)
+            known[key] = Stored(pk, known[key].source_hash, dob)
+        self.summary.created[kind] += len(ids)
+        self._store_children(kind, [record for _, record, _ in new], ids)
 
-    def _store_children(
-        self, kind: str, agency_id: int, records: list[tuple[SourceIn, int | None]], ids: list[int]
-    ) -> None:
+    def _store_children(self, kind: str, records: list[SourceIn], ids: list[int]) -> None:
         if kind == "person":
             services.insert_person_names(
                 [
@@ -167,7 +160,7 @@ class Recorder:
                         "given_name": n.given_name,
                         "family_name": n.family_name,
                     }
-                    for (record, _), pk in zip(records, ids, strict=True)
+                    for record, pk in zip(records, ids, strict=True)
                     for n in record.other_names
                 ]
             )
@@ -176,9 +169,9 @@ class Recorder:
             self.summary.new_event_ids += len(ids)
             pipeline.process_events(ids)
 
-    def _store_event_parts(self, records: list[tuple[EventIn, int | None]], ids: list[int]) -> None:
+    def _store_event_parts(self, records: list[EventIn], ids: list[int]) -> None:
         parts, objects = [], []
-        for (event, _), pk in zip(records, ids, strict=True):
+        for event, pk in zip(records, ids, strict=True):
             for p in event.participants:
                 person = self._known["person"][self._key(p.person)]
                 parts.append(
@@ -307,7 +300,7 @@ class Recorder:
         return None if ref is None else self._known[kind][self._key(ref)].id
 
     def _prefetch_references(self, kind: str, batch: list[tuple[SourceIn, int | None]]) -> None:
-        """Look up, in one query per kind and agency, every stored record the batch names."""
+        """Look up, in one query per kind, every stored record the batch names."""
         wanted: dict[str, set[tuple[int, str]]] = defaultdict(set)
         for record, _ in batch:
             for target, ref in _references(record):
@@ -315,12 +308,7 @@ class Recorder:
                 if key[0] != -1 and key not in self._known[target]:
                     wanted[target].add(key)
         for target, keys in wanted.items():
-            by_agency: dict[int, list[str]] = defaultdict(list)
-            for agency_id, ref in keys:
-                by_agency[agency_id].append(ref)
-            for agency_id, refs in by_agency.items():
-                for ref, stored in services.find_stored(target, agency_id, refs).items():
-                    self._known[target][(agency_id, ref)] = stored
+            self._known[target].update(services.find_stored_many(target, keys))
 
     def _resolve(self, kind: str, ref: Ref | None, line: int | None, field_name: str) -> int | None:
         if ref is None:

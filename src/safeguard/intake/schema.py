@@ -7,7 +7,6 @@ is stored as given and escaped or neutralised on the way out.
 """
 
 import hashlib
-import json
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -80,6 +79,15 @@ def _expand_refs(
     return data
 
 
+def _sorted_keys(value: object) -> object:
+    """Return JSON-like data with every object's keys in sorted order."""
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
 def _utc(value: datetime) -> datetime:
     # Police systems record local time: a time without an offset is UK local time. Stored
     # and compared in UTC.
@@ -102,9 +110,13 @@ class SourceIn(Strict):
     ref: SourceRef
 
     def digest(self) -> str:
-        """Return the content digest that tells a repeated record from a changed one."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """Return the content digest that tells a repeated record from a changed one.
+
+        The JSON form is canonical: references are always {agency, ref}, times are UTC,
+        and free-form attributes have their keys sorted on the way in (PostgreSQL's jsonb
+        does not keep key order, so an exported record must digest the same).
+        """
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
 class NameIn(Strict):
@@ -212,7 +224,7 @@ class ItemIn(SourceIn):
             raise ValueError(
                 "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             ) from None
-        return attributes
+        return _sorted_keys(attributes)
 
 
 class LocationIn(SourceIn):
@@ -267,6 +279,11 @@ class EventIn(SourceIn):
     )
     participants: tuple[ParticipantIn, ...] = ()
     objects: tuple[ObjectIn, ...] = ()
+
+    @field_validator("attributes")
+    @classmethod
+    def _canonical_attributes(cls, attributes: dict) -> dict:
+        return _sorted_keys(attributes)
 
     @model_validator(mode="before")
     @classmethod

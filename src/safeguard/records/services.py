@@ -58,20 +58,27 @@ def store_agency(code: str, **fields: object) -> tuple[Agency, bool]:
     return Agency.objects.get_or_create(code=code, defaults=fields)
 
 
-def find_stored(kind: str, agency_id: int, refs: Iterable[str]) -> dict[str, Stored]:
-    """Return the stored records of one kind and agency among `refs`, by source ref."""
+def find_stored_many(kind: str, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Stored]:
+    """Return the stored records of one kind among (agency id, source ref) keys.
+
+    One query per chunk of refs for all agencies together: the unique (agency, source_ref)
+    index answers it, and the few rows of another agency that share a ref are dropped here.
+    """
     model = SOURCE_MODELS[kind]
-    fields = ["source_ref", "id", "source_hash"]
+    fields = ["agency_id", "source_ref", "id", "source_hash"]
     if model is Person:
         fields.append("date_of_birth")
-    refs = list(dict.fromkeys(refs))
-    found: dict[str, Stored] = {}
+    wanted = set(keys)
+    agencies = sorted({agency_id for agency_id, _ in wanted})
+    refs = sorted({ref for _, ref in wanted})
+    found: dict[tuple[int, str], Stored] = {}
     for start in range(0, len(refs), _CHUNK):
-        chunk = refs[start : start + _CHUNK]
-        for row in model.objects.filter(agency_id=agency_id, source_ref__in=chunk).values_list(
-            *fields
-        ):
-            found[row[0]] = Stored(*row[1:])
+        rows = model.objects.filter(
+            agency_id__in=agencies, source_ref__in=refs[start : start + _CHUNK]
+        ).values_list(*fields)
+        for agency_id, ref, *rest in rows:
+            if (agency_id, ref) in wanted:
+                found[(agency_id, ref)] = Stored(*rest)
     return found
 
 
