@@ -60,3 +60,24 @@ def test_bulk_ids_follow_ids_the_orm_gave(db):
         True,
     ]
     assert Phone.objects.get(pk=ids[0]).handset_ids == []  # JSON default applied
+
+
+def test_the_fast_sqlite_datetime_adapter_writes_what_django_writes():
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from safeguard.records.bulk import _sqlite_datetime
+
+    # Django's SQLite adapter, as it runs with USE_TZ on (its connection's zone is UTC).
+    django_adapter = DatabaseWrapper.ops_class(
+        SimpleNamespace(timezone=UTC)
+    ).adapt_datetimefield_value
+    for value in (
+        datetime(2021, 6, 1, 22, 15, 30, 123456, tzinfo=UTC),
+        datetime(2021, 6, 1, 22, 15, tzinfo=ZoneInfo("Europe/London")),
+        datetime(2021, 12, 31, 23, 59, 59, tzinfo=ZoneInfo("Europe/London")),
+        None,
+    ):
+        assert _sqlite_datetime(value) == django_adapter(value)

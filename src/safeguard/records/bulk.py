@@ -8,6 +8,7 @@ would (its own adapters), so the ORM reads back what it would have written.
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models
@@ -21,12 +22,25 @@ def _converter(field: models.Field, vendor: str) -> Converter | None:
     if isinstance(field, models.JSONField):
         return lambda v: None if v is None else json.dumps(v)
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value if vendor == "sqlite" else None
+        return _sqlite_datetime if vendor == "sqlite" else None
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value if vendor == "sqlite" else None
     if isinstance(field, models.BooleanField) and vendor == "sqlite":
         return lambda v: None if v is None else int(v)
     return None
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    """Return what Django's SQLite adapter writes for a datetime: naive UTC, ISO with a space.
+
+    The same result as connection.ops.adapt_datetimefield_value (USE_TZ is on), at a
+    fraction of its cost per value; tests/records/test_bulk.py holds them equal.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return str(value)
 
 
 def column_plan(model: type[models.Model], given: Sequence[str], with_id: bool):
