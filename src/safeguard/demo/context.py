@@ -39,20 +39,33 @@ class Context:
         self.start: date = chance.month_start(self.end, -(self.scale.months - 1))
         self._numbers: set[str] = set()
         self._care_homes: dict[tuple[str, int], Household] = {}
+        # Asked for on almost every event, so read from plain dicts rather than recomputed.
+        self._months: dict[int, tuple[date, date, tuple[date, ...]]] = {}
+        self._force_of = {t.name: t.force for t in self.gaz.towns}
+        self._la_of = {t.name: t.la for t in self.gaz.towns}
+        self._custody = {f.code: f.custody for f in reversed(self.gaz.forces)}
 
     # -- calendar ---------------------------------------------------------------------------
 
     def month(self, index: int) -> tuple[date, date]:
         """Return [first day, day after last) of month `index`, never past the day of action."""
-        first = chance.month_start(self.start, index)
-        return first, min(chance.month_start(first, 1), self.end)
+        return self._month(index)[:2]
+
+    def _month(self, index: int) -> tuple[date, date, tuple[date, ...]]:
+        """Return month()'s bounds and the days between them, worked out once per month."""
+        month = self._months.get(index)
+        if month is None:
+            first = chance.month_start(self.start, index)
+            stop = min(chance.month_start(first, 1), self.end)
+            month = self._months[index] = (first, stop, chance.days_of(first, stop))
+        return month
 
     def when(
         self, index: int, hours: tuple[int, int] = (0, 23), *, weekdays: bool = False
     ) -> datetime:
         """Return a moment in month `index`."""
-        first, stop = self.month(index)
-        return chance.moment(self.rng, first, stop, hours, weekdays=weekdays)
+        _, stop, days = self._months.get(index) or self._month(index)
+        return chance.moment(self.rng, days, stop, hours, weekdays=weekdays)
 
     def fits(self, kind: v.EventKind, who: Individual, when: datetime | date) -> bool:
         """Return True when `who` is of an age for `kind` on `when` (scenario event_ages)."""
@@ -70,15 +83,15 @@ class Context:
 
     def force(self, town: str) -> str:
         """Return the code of the force policing a town."""
-        return self.gaz.town(town).force
+        return self._force_of[town]
 
     def childrens_services(self, town: str) -> str:
         """Return the agency code of a town's children's services."""
-        return self.gaz.town(town).la
+        return self._la_of[town]
 
     def custody(self, force: str, near: str = "") -> Place:
         """Return a custody suite of `force`, the one in `near` when it has one."""
-        towns = next(f.custody for f in self.gaz.forces if f.code == force)
+        towns = self._custody[force]
         town = near if near in towns else towns[0]
         return self.places.named(
             f"{force}:{town}", v.LocationKind.CUSTODY_SUITE, f"{town} custody suite", town, force

@@ -86,9 +86,16 @@ class Gazetteer(_Strict):
     health: tuple[HealthBody, ...]
     youth_justice: tuple[YouthJustice, ...]
 
+    # Lookups by name, filled once on load. The world generator asks them millions of times,
+    # so the methods below read them straight from __pydantic_private__: pydantic's own
+    # private-attribute path (__getattr__) costs microseconds a read.
     _towns: dict[str, Town] = PrivateAttr(default_factory=dict)
     _stations: dict[str, Station] = PrivateAttr(default_factory=dict)
+    _stations_in: dict[str, tuple[Station, ...]] = PrivateAttr(default_factory=dict)
     _serving: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
+    _schools: dict[str, School] = PrivateAttr(default_factory=dict)
+    _hospitals: dict[str, tuple[Hospital, ...]] = PrivateAttr(default_factory=dict)
+    _authorities: dict[str, LocalAuthority] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _names_resolve(self) -> "Gazetteer":
@@ -127,6 +134,11 @@ class Gazetteer(_Strict):
     def model_post_init(self, context: object) -> None:
         self._towns.update((t.name, t) for t in self.towns)
         self._stations.update((s.name, s) for s in self.stations)
+        for town in self.towns:
+            self._stations_in[town.name] = tuple(s for s in self.stations if s.town == town.name)
+        self._schools.update((s.code, s) for s in self.schools)  # codes are unique (checked)
+        self._hospitals.update((h.code, h.hospitals) for h in self.health)
+        self._authorities.update((a.code, a) for a in self.local_authorities)
         for kind, bodies in (
             ("school", self.schools),
             ("health", self.health),
@@ -172,15 +184,15 @@ class Gazetteer(_Strict):
 
     def town(self, name: str) -> Town:
         """Return the town called `name`."""
-        return self._towns[name]
+        return self.__pydantic_private__["_towns"][name]
 
     def station(self, name: str) -> Station:
         """Return the station called `name`."""
-        return self._stations[name]
+        return self.__pydantic_private__["_stations"][name]
 
-    def stations_in(self, town: str) -> list[Station]:
+    def stations_in(self, town: str) -> tuple[Station, ...]:
         """Return the stations of a town (possibly none)."""
-        return [s for s in self.stations if s.town == town]
+        return self.__pydantic_private__["_stations_in"].get(town, ())
 
     def towns_of(self, force: str) -> list[Town]:
         """Return the towns in a force's area."""
@@ -188,19 +200,19 @@ class Gazetteer(_Strict):
 
     def serving(self, kind: str, town: str) -> str | None:
         """Return the code of the school, health body or youth justice service for a town."""
-        return self._serving.get((kind, town))
+        return self.__pydantic_private__["_serving"].get((kind, town))
 
     def school(self, code: str) -> School:
         """Return the school with agency code `code`."""
-        return next(s for s in self.schools if s.code == code)
+        return self.__pydantic_private__["_schools"][code]
 
     def hospitals_of(self, code: str) -> tuple[Hospital, ...]:
         """Return the hospitals of a health body."""
-        return next(h.hospitals for h in self.health if h.code == code)
+        return self.__pydantic_private__["_hospitals"][code]
 
     def local_authority(self, code: str) -> LocalAuthority:
         """Return the local authority with agency code `code`."""
-        return next(a for a in self.local_authorities if a.code == code)
+        return self.__pydantic_private__["_authorities"][code]
 
 
 def _need(condition: bool, message: str) -> None:

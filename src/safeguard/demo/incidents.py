@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from safeguard.demo import chance
 from safeguard.demo.context import Context
-from safeguard.demo.ledger import ObjectSpec
+from safeguard.demo.ledger import EventRef, ObjectSpec
 from safeguard.demo.population import Individual, Place
 from safeguard.intake.schema import RefTo
 from safeguard.records import vocabulary as v
@@ -24,8 +24,8 @@ SEIZED, CARRIED = v.ObjectRole.SEIZED, v.ObjectRole.CARRIED
 
 def wraps(ctx: Context, agency: str, low: int = 5, high: int = 40) -> RefTo:
     """Record street deals of a Class A drug, counted in wraps."""
-    substance = ctx.rng.choice(ctx.words.drugs.wraps)
-    n = ctx.rng.randint(low, high)
+    substance = chance.pick(ctx.rng, ctx.words.drugs.wraps)
+    n = chance.between(ctx.rng, (low, high))
     return ctx.ledger.item(
         agency,
         v.ItemKind.DRUGS,
@@ -39,8 +39,8 @@ def wraps(ctx: Context, agency: str, low: int = 5, high: int = 40) -> RefTo:
 
 def bulk(ctx: Context, agency: str, grams: tuple[int, int]) -> RefTo:
     """Record a Class A drug by weight."""
-    substance = ctx.rng.choice(ctx.words.drugs.bulk)
-    g = float(ctx.rng.randint(*grams))
+    substance = chance.pick(ctx.rng, ctx.words.drugs.bulk)
+    g = float(chance.between(ctx.rng, grams))
     return ctx.ledger.item(
         agency,
         v.ItemKind.DRUGS,
@@ -87,7 +87,7 @@ def missing_episode(
     hours: int,
     found: tuple[str, Place] | None,
     found_text: str = "",
-) -> RefTo | None:
+) -> EventRef | None:
     """Record a missing episode reported by the person's parent or carer, and where they were found.
 
     Returns the found_out_of_area event when there is one.
@@ -99,7 +99,7 @@ def missing_episode(
     people = [(who, R.MISSING_PERSON)]
     if who.guardian is not None:
         people.append((who.guardian, R.REPORTER))
-    risk = "high" if hours > 48 else ctx.rng.choice(("medium", "medium", "low"))
+    risk = "high" if hours > 48 else chance.pick(ctx.rng, ("medium", "medium", "low"))
     force = ctx.force(who.town)
     ctx.ledger.event(
         force,
@@ -116,7 +116,7 @@ def missing_episode(
     if found is None:
         return None
     town, place = found
-    seen = when + timedelta(hours=ctx.rng.randint(2, max(2, hours - 1)))
+    seen = when + timedelta(hours=chance.between(ctx.rng, (2, max(2, hours - 1))))
     distance = round(chance.distance_km((home.lat or 0, home.lon or 0), _point(ctx, place, town)))
     summary = found_text.format(place=place.name or f"an address in {town}", distance=distance)
     return ctx.ledger.event(
@@ -147,7 +147,7 @@ def stop_search(
     object_of_search: str,
     found: list[ObjectSpec],
     outcome: str,
-) -> RefTo:
+) -> EventRef:
     """Record a stop and search with what it found and its outcome."""
     legislation = ctx.words.stop_search.legislation.get(object_of_search, "")
     return ctx.ledger.event(
@@ -179,7 +179,7 @@ def arrest(
     charge_chance: float,
     attributes: dict | None = None,
     custody_town: str = "",
-) -> tuple[RefTo, bool]:
+) -> tuple[EventRef, bool]:
     """Record an arrest, the detention in custody that follows and, by chance, a charge.
 
     A coerced child is recorded as suspect and victim of the same event (DESIGN.md data
@@ -199,8 +199,8 @@ def arrest(
     force = agency if agency != "btp" else ctx.force(place.town or custody_town or "Liverpool")
     suite = ctx.custody(force, custody_town or place.town)
     charged = ctx.rng.random() < charge_chance
-    booked = when + timedelta(minutes=ctx.rng.randint(30, 120))
-    hours = ctx.rng.randint(4, 20)
+    booked = when + timedelta(minutes=chance.between(ctx.rng, (30, 120)))
+    hours = chance.between(ctx.rng, (4, 20))
     ctx.ledger.event(
         agency,
         K.CUSTODY,
@@ -235,11 +235,11 @@ def school_event(ctx: Context, kind: v.EventKind, who: Individual, when: datetim
         permanent = ctx.rng.random() < 0.08
         attributes = {
             "exclusion": "permanent" if permanent else "suspension",
-            "days": 0 if permanent else ctx.rng.randint(1, 5),
-            "reason": ctx.rng.choice(ctx.words.exclusion_reasons),
+            "days": 0 if permanent else chance.between(ctx.rng, (1, 5)),
+            "reason": chance.pick(ctx.rng, ctx.words.exclusion_reasons),
         }
     else:
-        attributes = {"attendance_percent": ctx.rng.randint(45, 88)}
+        attributes = {"attendance_percent": chance.between(ctx.rng, (45, 88))}
     ctx.ledger.event(
         school.code, kind, when, place=place, people=[(who, R.SUBJECT)], attributes=attributes
     )
@@ -270,7 +270,7 @@ def hospital(ctx: Context, who: Individual, when: datetime, town: str, complaint
         people=[(who, R.VICTIM if assault else R.SUBJECT)],
         attributes={
             "presenting_complaint": complaint,
-            "arrival": ctx.rng.choice(("ambulance", "self", "self", "police")),
+            "arrival": chance.pick(ctx.rng, ("ambulance", "self", "self", "police")),
             "age_band": "child" if (age_on(who.dob, when) or 0) < ADULT_AGE else "adult",
         },
     )
@@ -286,7 +286,7 @@ def concern(
     agency: str = "",
     reporter: Individual | None = None,
     attributes: dict | None = None,
-) -> RefTo | None:
+) -> EventRef | None:
     """Record a concern about a child (to their children's services unless `agency` is given)."""
     if not agency and not ctx.fits(K.CONCERN, who, when):
         return None
@@ -313,7 +313,7 @@ def journey(
     *,
     with_ticket: float,
     attributes: dict | None = None,
-) -> RefTo:
+) -> EventRef:
     """Record people seen travelling by rail (BTP), their tickets and who travelled together."""
     objects: list[ObjectSpec] = [
         (ticket(ctx, "btp", origin, destination, when), who, CARRIED)
@@ -344,7 +344,7 @@ def journey(
 
 def crime_report(
     ctx: Context, who: Individual, when: datetime, place: Place, crime_type: str, role: v.Role
-) -> RefTo:
+) -> EventRef:
     """Record a crime reported to the police of the place."""
     return ctx.ledger.event(
         ctx.force(place.town or who.town),

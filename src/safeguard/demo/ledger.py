@@ -4,6 +4,13 @@ Each agency keeps its own records: the first time an agency meets an individual 
 Person record of its own (with its own spelling), and the first time a place is named its
 owner records it. The ledger writes every dependency into its buffer before the record that
 names it, so the stream it yields never refers forward.
+
+Every record is validated by its intake model, as intake requires; the ledger only avoids
+paying for validation twice. References inside an event are given as plain
+{"agency", "ref"} data, validated once as part of the event, rather than as RefTo and
+ParticipantIn models built first and thrown away; a field left at its default is not
+passed (a default needs no validation, and the record is the same); and a place that many
+events name (a street, a station, a school) keeps its one validated RefTo.
 """
 
 import random
@@ -18,9 +25,6 @@ from safeguard.intake.schema import (
     ItemIn,
     LinkIn,
     LocationIn,
-    NameIn,
-    ObjectIn,
-    ParticipantIn,
     PersonIn,
     PhoneIn,
     RefTo,
@@ -30,9 +34,15 @@ from safeguard.records import vocabulary as v
 
 # Letters in source refs, by record type: MER-P-000123 is Merseyside's person 123.
 _LETTERS = {"person": "P", "phone": "PH", "location": "L", "item": "I", "event": "E", "link": "K"}
+# The endpoint fields of each kind of link: LIVES_AT joins from_person to to_location.
+_ENDS = {kind: (f"from_{a}", f"to_{b}") for kind, (a, b) in v.LINK_ENDPOINTS.items()}
 
 Endpoint = Individual | Handset | Place
 ObjectSpec = tuple[RefTo | Handset, Individual | None, v.ObjectRole]
+# A reference as an intake model takes it: a validated RefTo, or {"agency", "ref"} data
+# that the model validates.
+RefData = RefTo | dict[str, str]
+EventRef = dict[str, str]  # what Ledger.event returns: {"agency", "ref"}
 
 
 class Ledger:
@@ -54,7 +64,14 @@ class Ledger:
         self.police = frozenset(police)
         self._prefixes = prefixes
         self._agencies = {prefix: agency for agency, prefix in prefixes.items()}
-        self._counters: dict[tuple[str, str], int] = {}
+        self._marks = {agency: f"{prefix}-" for agency, prefix in prefixes.items()}
+        # Per record type: the count so far and the ref stem ("MER-P-") of each agency.
+        self._counts: dict[str, dict[str, int]] = {kind: {} for kind in _LETTERS}
+        self._stems = {
+            kind: {agency: f"{prefix}-{letter}-" for agency, prefix in prefixes.items()}
+            for kind, letter in _LETTERS.items()
+        }
+        self._shared: dict[str, RefTo] = {}  # refs of the places many records name
         self.out: list[SourceIn] = []
         self.events = 0
 
@@ -69,20 +86,28 @@ class Ledger:
 
     def held(self, who: Individual, agency: str) -> str | None:
         """Return the agency's latest person ref for `who`, if it has one."""
-        mark = self._prefixes[agency] + "-"
-        return next((r for r in reversed(who.records or ()) if r.startswith(mark)), None)
+        if who.records:
+            mark = self._marks[agency]
+            for ref in reversed(who.records):
+                if ref.startswith(mark):
+                    return ref
+        return None
 
     def ref(self, agency: str, kind: str) -> str:
         """Return the agency's next source ref for a record type."""
-        key = (agency, kind)
-        n = self._counters.get(key, 0) + 1
-        self._counters[key] = n
-        return f"{self._prefixes[agency]}-{_LETTERS[kind]}-{n:06d}"
+        counts = self._counts[kind]
+        n = counts[agency] = counts.get(agency, 0) + 1
+        return f"{self._stems[kind][agency]}{n:06d}"
 
     # -- entities -------------------------------------------------------------------------
 
     def place(self, place: Place) -> RefTo:
         """Return the place's record, made by its owner the first time it is named."""
+        ref = self._location(place)
+        return ref if isinstance(ref, RefTo) else RefTo(**ref)
+
+    def _location(self, place: Place) -> RefData:
+        """Return a reference to the place's record, writing the record the first time."""
         if place.ref is None:
             place.ref = self.ref(place.owner, "location")
             self.out.append(
@@ -101,7 +126,12 @@ class Ledger:
             )
             # The record now holds the address; a large world keeps only what it reuses.
             place.address = place.postcode = ""
-        return RefTo(agency=place.owner, ref=place.ref)
+        if not place.shared:
+            return {"agency": place.owner, "ref": place.ref}
+        ref = self._shared.get(place.ref)
+        if ref is None:
+            ref = self._shared[place.ref] = RefTo(agency=place.owner, ref=place.ref)
+        return ref
 
     def person(self, who: Individual, agency: str, *, fresh: bool = False) -> RefTo:
         """Return the agency's record of `who`, making one the first time they meet.
@@ -110,59 +140,56 @@ class Ledger:
         agency may (by the noise setting) miss its earlier record and make a second one, as
         busy record systems do.
         """
+        return RefTo(agency=agency, ref=self._person(who, agency, fresh))
+
+    def _person(self, who: Individual, agency: str, fresh: bool) -> str:
+        """Return the ref of the agency's record of `who` (see person())."""
+        rng, noise = self.rng, self.noise
         held = self.held(who, agency)
-        if held and not (fresh and self.rng.random() < self.noise.second_record):
-            return RefTo(agency=agency, ref=held)
+        if held and not (fresh and rng.random() < noise.second_record):
+            return held
         ref = self.ref(agency, "person")
-        given, family = recorded_name(self.rng, self.noise, self.misspell, who.given, who.family)
-        dob, precision = recorded_dob(self.rng, self.noise, who.dob)
-        # The principal flag (first) is what brought the person to notice; the others an
-        # agency may or may not know.
-        flags = tuple(
-            f
-            for i, f in enumerate(who.flags)
-            if i == 0 or self.rng.random() < self.noise.flag_recorded
-        )
-        other_names: tuple[NameIn, ...] = ()
-        if who.nickname and agency in self.police and self.rng.random() < self.noise.nickname:
-            other_names = (NameIn(kind=v.NameKind.NICKNAME, given_name=who.nickname),)
-        self.out.append(
-            PersonIn(
-                agency=agency,
-                ref=ref,
-                given_name=given,
-                family_name=family,
-                date_of_birth=dob,
-                dob_precision=precision,
-                sex=who.sex,
-                flags=flags,
-                other_names=other_names,
+        given, family = recorded_name(rng, noise, self.misspell, who.given, who.family)
+        dob, precision = recorded_dob(rng, noise, who.dob)
+        record = {"agency": agency, "ref": ref, "given_name": given, "family_name": family}
+        if dob is not None:
+            record["date_of_birth"] = dob
+        if precision != v.DobPrecision.EXACT:
+            record["dob_precision"] = precision
+        record["sex"] = who.sex
+        if who.flags:
+            # The principal flag (first) is what brought the person to notice; the others an
+            # agency may or may not know.
+            record["flags"] = tuple(
+                f for i, f in enumerate(who.flags) if i == 0 or rng.random() < noise.flag_recorded
             )
-        )
-        if who.records is None:
-            who.records = []
-        who.records.append(ref)
-        record = RefTo(agency=agency, ref=ref)
+        if who.nickname and agency in self.police and rng.random() < noise.nickname:
+            record["other_names"] = ({"kind": v.NameKind.NICKNAME, "given_name": who.nickname},)
+        self.out.append(PersonIn(**record))
+        who.records = (*who.records, ref) if who.records else (ref,)
         home = self.home_of(who)
         if home is not None:
-            self.link(agency, v.LinkKind.LIVES_AT, record, self.place(home))
-        return record
+            location = self._location(home)
+            self.out.append(
+                LinkIn(
+                    agency=agency,
+                    ref=self.ref(agency, "link"),
+                    kind=v.LinkKind.LIVES_AT,
+                    from_person={"agency": agency, "ref": ref},
+                    to_location=location,
+                )
+            )
+        return ref
 
     def phone(self, handset: Handset, agency: str, *, known_deal_line: bool = True) -> RefTo:
         """Return the agency's record of a phone, making it the first time the agency sees it."""
         ref = handset.records.get(agency)
         if ref is None:
             ref = handset.records[agency] = self.ref(agency, "phone")
-            deal = handset.deal_line and known_deal_line
-            self.out.append(
-                PhoneIn(
-                    agency=agency,
-                    ref=ref,
-                    number=handset.number,
-                    is_deal_line=deal,
-                    line_name=handset.line_name if deal else "",
-                )
-            )
+            record = {"agency": agency, "ref": ref, "number": handset.number}
+            if handset.deal_line and known_deal_line:
+                record.update(is_deal_line=True, line_name=handset.line_name)
+            self.out.append(PhoneIn(**record))
         return RefTo(agency=agency, ref=ref)
 
     def item(self, agency: str, kind: v.ItemKind, description: str, **attributes: object) -> RefTo:
@@ -190,72 +217,84 @@ class Ledger:
         grading: str = "",
         attributes: dict | None = None,
         ended_at: datetime | None = None,
-    ) -> RefTo:
-        """Record an event with its people and objects; return its ref."""
-        location = self.place(place) if place is not None else None
-        participants, seen = [], set()
-        for who, role in people:
-            record = self.person(who, agency, fresh=True)
-            if (record.ref, role) not in seen:
-                seen.add((record.ref, role))
-                participants.append(ParticipantIn(person=record, role=role))
-        object_ins = []
-        for target, holder, role in objects:
-            holder_ref = None if holder is None else self.person(holder, agency)
-            if isinstance(target, Handset):
-                object_ins.append(
-                    ObjectIn(phone=self.phone(target, agency), holder=holder_ref, role=role)
-                )
-            else:
-                object_ins.append(ObjectIn(item=target, holder=holder_ref, role=role))
-        ref = self.ref(agency, "event")
-        self.out.append(
-            EventIn(
-                agency=agency,
-                ref=ref,
-                kind=kind,
-                occurred_at=when,
-                ended_at=ended_at,
-                location=location,
-                summary=summary,
-                grading=grading,
-                attributes=attributes or {},
-                participants=tuple(participants),
-                objects=tuple(object_ins),
-            )
-        )
+    ) -> EventRef:
+        """Record an event with its people and objects; return its reference as data.
+
+        The reference is {"agency", "ref"}, which a link's `event` takes as it is: most
+        events are never linked to, so no RefTo is built for them.
+        """
+        record: dict = {"agency": agency, "kind": kind, "occurred_at": when}
+        if place is not None:
+            record["location"] = self._location(place)
+        if people:
+            participants, seen = [], set()
+            for who, role in people:
+                person = self._person(who, agency, True)
+                if (person, role) not in seen:
+                    seen.add((person, role))
+                    participants.append({"person": {"agency": agency, "ref": person}, "role": role})
+            record["participants"] = participants
+        if objects:
+            record["objects"] = [self._object(agency, *spec) for spec in objects]
+        record["ref"] = ref = self.ref(agency, "event")
+        if ended_at is not None:
+            record["ended_at"] = ended_at
+        if summary:
+            record["summary"] = summary
+        if grading:
+            record["grading"] = grading
+        if attributes:
+            record["attributes"] = attributes
+        self.out.append(EventIn(**record))
         self.events += 1
-        return RefTo(agency=agency, ref=ref)
+        return {"agency": agency, "ref": ref}
+
+    def _object(
+        self, agency: str, target: RefTo | Handset, holder: Individual | None, role: v.ObjectRole
+    ) -> dict:
+        """Return an event's object as data, writing the holder's and phone's records first."""
+        data: dict = {"role": role}
+        if holder is not None:
+            data["holder"] = {"agency": agency, "ref": self._person(holder, agency, False)}
+        if isinstance(target, Handset):
+            data["phone"] = self.phone(target, agency)
+        else:
+            data["item"] = target
+        return data
 
     def link(
         self,
         agency: str,
         kind: v.LinkKind,
-        source: RefTo,
-        target: RefTo,
+        source: RefData,
+        target: RefData,
         *,
         valid_from: date | None = None,
         valid_to: date | None = None,
         count: int | None = None,
         confidence: float = 1.0,
-        event: RefTo | None = None,
+        event: RefData | None = None,
         note: str = "",
-    ) -> RefTo:
-        """Record a link between two records already in the stream; return its ref."""
-        want_from, want_to = v.LINK_ENDPOINTS[kind]
-        ref = self.ref(agency, "link")
-        self.out.append(
-            LinkIn(
-                agency=agency,
-                ref=ref,
-                kind=kind,
-                valid_from=valid_from,
-                valid_to=valid_to,
-                count=count,
-                confidence=confidence,
-                event=event,
-                note=note,
-                **{f"from_{want_from}": source, f"to_{want_to}": target},
-            )
-        )
-        return RefTo(agency=agency, ref=ref)
+    ) -> None:
+        """Record a link between two records already in the stream."""
+        from_field, to_field = _ENDS[kind]
+        record = {
+            "agency": agency,
+            "ref": self.ref(agency, "link"),
+            "kind": kind,
+            from_field: source,
+            to_field: target,
+        }
+        if valid_from is not None:
+            record["valid_from"] = valid_from
+        if valid_to is not None:
+            record["valid_to"] = valid_to
+        if count is not None:
+            record["count"] = count
+        if confidence != 1.0:
+            record["confidence"] = confidence
+        if event is not None:
+            record["event"] = event
+        if note:
+            record["note"] = note
+        self.out.append(LinkIn(**record))

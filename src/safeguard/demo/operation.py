@@ -124,9 +124,9 @@ class DayOfAction:
             ),
             attributes=self.attrs,
         )
-        self.raids.append(raid)
+        self.raids.append(RefTo(**raid))
         if pence == self.op.large_cash_pence and self.large_cash_at is None:
-            self.large_cash_at = raid
+            self.large_cash_at = self.raids[-1]
         self._arrest(force, leader.who, when, home, ctx.words.offences.conspiracy, [], home.town)
 
     def _trap_house(
@@ -150,20 +150,19 @@ class DayOfAction:
         if runners:
             seized.append((line.deal_phone(last_month), holder, SEIZED))
         when = self.dawn(6)
-        self.raids.append(
-            ctx.ledger.event(
-                force,
-                K.RAID,
-                when,
-                place=place,
-                people=people,
-                objects=seized,
-                summary=ctx.rng.choice(ctx.words.phrases.operation).format(
-                    place="an address in " + place.town, operation=self.op.name
-                ),
-                attributes=self.attrs,
-            )
+        raid = ctx.ledger.event(
+            force,
+            K.RAID,
+            when,
+            place=place,
+            people=people,
+            objects=seized,
+            summary=ctx.rng.choice(ctx.words.phrases.operation).format(
+                place="an address in " + place.town, operation=self.op.name
+            ),
+            attributes=self.attrs,
         )
+        self.raids.append(RefTo(**raid))
         for runner in runners:
             if self._arrest(
                 force, runner.who, when, place, ctx.words.offences.supply, [], place.town

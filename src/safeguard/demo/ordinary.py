@@ -6,6 +6,7 @@ excluded from school, and are not exploited: they are why the signal is not triv
 """
 
 import itertools
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -17,7 +18,10 @@ from safeguard.intake.schema import SourceIn
 from safeguard.records import vocabulary as v
 
 Builder = Callable[[Context, Individual, int], None]
-_DRAIN_EVERY = 500  # events between hand-overs of the buffered records
+# Events between hand-overs of the buffered records. Few, so that records do not sit in the
+# buffer long enough to be promoted to the collector's older generations (which are then
+# scanned often, at a cost that grows with the world).
+_DRAIN_EVERY = 50
 # Children in care are reported missing and seen by agencies more often than most
 # (DOMAIN.md section 3 lists being in care as a vulnerability factor).
 _LOOKED_AFTER_FACTOR = 3.0
@@ -49,27 +53,30 @@ class Population:
 
 def populate(ctx: Context) -> Population:
     """Return the ordinary households of the world, without writing a record."""
-    cfg, rng, on = ctx.story.ordinary, ctx.rng, ctx.start
-    towns = [t for t in ctx.gaz.towns if t.households > 0]
-    weights = list(itertools.accumulate(t.households for t in towns))
+    cfg, rng, on, people = ctx.story.ordinary, ctx.rng, ctx.start, ctx.people
+    inhabited = [t for t in ctx.gaz.towns if t.households > 0]
+    towns = [t.name for t in inhabited]
+    weights = list(itertools.accumulate(t.households for t in inhabited))
     sizes = range(len(cfg.children))
+    size_weights = list(itertools.accumulate(cfg.children))
+    tiers = [(tier.share, tier.factor) for tier in cfg.troubled]
     population = Population()
     for _ in range(ctx.scale.households):
-        town = rng.choices(towns, cum_weights=weights)[0].name
+        town = chance.weighted(rng, towns, weights)
         home = Household(town=town)
-        family = ctx.people.family_name()
-        children = rng.choices(sizes, weights=cfg.children)[0]
+        family = people.family_name()
+        children = chance.weighted(rng, sizes, size_weights)
         ages = (24, 55) if children else (18, 85)
         for i in range(chance.between(rng, cfg.adults)):
-            adult = ctx.people.new(
+            adult = people.new(
                 ages, on, home, family=family if i == 0 or rng.random() < 0.7 else ""
             )
-            adult.propensity = _propensity(ctx)
+            adult.propensity = _propensity(rng, tiers)
             home.adults.append(adult)
             population.adults.add(adult)
         for _ in range(children):
-            child = ctx.people.new((0, 17), on, home, family=family)
-            child.propensity = _propensity(ctx)
+            child = people.new((0, 17), on, home, family=family)
+            child.propensity = _propensity(rng, tiers)
             if rng.random() < cfg.looked_after_share:
                 child.household = ctx.care_home(town)
                 child.flags = (v.PersonFlag.LOOKED_AFTER_CHILD,)
@@ -78,12 +85,13 @@ def populate(ctx: Context) -> Population:
     return population
 
 
-def _propensity(ctx: Context) -> float:
-    roll = ctx.rng.random()
-    for tier in ctx.story.ordinary.troubled:
-        if roll < tier.share:
-            return tier.factor
-        roll -= tier.share
+def _propensity(rng: random.Random, tiers: list[tuple[float, float]]) -> float:
+    """Return how often someone meets agencies: 1, or a troubled tier's (share, factor)."""
+    roll = rng.random()
+    for share, factor in tiers:
+        if roll < share:
+            return factor
+        roll -= share
     return 1.0
 
 
@@ -96,8 +104,9 @@ def month(ctx: Context, population: Population, index: int) -> Iterator[SourceIn
             continue
         for kind, rate in table.items():
             n = chance.poisson(ctx.rng, rate * group.weight)
+            build = BUILDERS[kind]
             for who in ctx.rng.choices(group.people, cum_weights=group.cumulative, k=n):
-                BUILDERS[kind](ctx, who, index)
+                build(ctx, who, index)
                 done += 1
                 if done % _DRAIN_EVERY == 0:
                     yield from ctx.ledger.drain()
@@ -115,27 +124,27 @@ def _missing(ctx: Context, who: Individual, index: int) -> None:
     rng = ctx.rng
     found = None
     if rng.random() < ctx.story.ordinary.found_out_of_area:
-        town = rng.choice(
-            [t.name for t in ctx.gaz.towns if t.households > 0 and t.name != who.town]
+        town = chance.pick(
+            rng, [t.name for t in ctx.gaz.towns if t.households > 0 and t.name != who.town]
         )
         found = (town, ctx.places.street(town))
     incidents.missing_episode(
         ctx,
         who,
         ctx.when(index, (15, 23)),
-        hours=rng.randint(3, 48),
+        hours=chance.between(rng, (3, 48)),
         found=found,
-        found_text=rng.choice(ctx.words.phrases.found),
+        found_text=chance.pick(rng, ctx.words.phrases.found),
     )
 
 
 def _hospital(ctx: Context, who: Individual, index: int) -> None:
-    complaint = ctx.rng.choice(ctx.words.complaints.ordinary)
+    complaint = chance.pick(ctx.rng, ctx.words.complaints.ordinary)
     incidents.hospital(ctx, who, ctx.when(index), who.town, complaint)
 
 
 def _concern(ctx: Context, who: Individual, index: int) -> None:
-    text = ctx.rng.choice(ctx.words.phrases.ordinary_concern)
+    text = chance.pick(ctx.rng, ctx.words.phrases.ordinary_concern)
     incidents.concern(ctx, who, ctx.when(index, (8, 20)), text, reporter=who.guardian)
 
 
@@ -149,9 +158,9 @@ def _stop_search(ctx: Context, who: Individual, index: int) -> None:
         agency, place = "btp", ctx.places.station(stations[0].name)
     else:
         agency, place = ctx.force(who.town), ctx.places.street(who.town)
-    sought = rng.choice(list(ctx.words.stop_search.legislation))
+    sought = chance.pick(rng, list(ctx.words.stop_search.legislation))
     found = []
-    outcome = rng.choice(ctx.words.stop_search.nothing_found)
+    outcome = chance.pick(rng, ctx.words.stop_search.nothing_found)
     if sought == "Controlled drugs" and rng.random() < 0.1:
         cannabis = ctx.ledger.item(
             agency,
@@ -176,7 +185,7 @@ def _crime(ctx: Context, who: Individual, index: int) -> None:
     place = ctx.home_of(who) if rng.random() < 0.5 else ctx.places.street(who.town)
     if place is None:
         return
-    incidents.crime_report(ctx, who, when, place, rng.choice(ctx.words.crime_types), R.VICTIM)
+    incidents.crime_report(ctx, who, when, place, chance.pick(rng, ctx.words.crime_types), R.VICTIM)
 
 
 def _journey(ctx: Context, who: Individual, index: int) -> None:
@@ -186,7 +195,7 @@ def _journey(ctx: Context, who: Individual, index: int) -> None:
     if not stations or not ctx.fits(K.JOURNEY, who, when):
         return
     origin = stations[0].name
-    destination = rng.choice([s.name for s in ctx.gaz.stations if s.name != origin])
+    destination = chance.pick(rng, [s.name for s in ctx.gaz.stations if s.name != origin])
     incidents.journey(
         ctx,
         [who],
@@ -218,7 +227,7 @@ def _domestic_abuse(ctx: Context, who: Individual, index: int) -> None:
         when,
         place=home,
         people=[(who, R.VICTIM), (partner, R.SUSPECT)],
-        attributes={"dash_risk": rng.choice(("standard", "standard", "medium", "high"))},
+        attributes={"dash_risk": chance.pick(rng, ("standard", "standard", "medium", "high"))},
     )
 
 
@@ -233,7 +242,7 @@ def _arrest(ctx: Context, who: Individual, index: int) -> None:
         who,
         when,
         ctx.places.street(who.town),
-        offence=rng.choice(ctx.words.offences.ordinary),
+        offence=chance.pick(rng, ctx.words.offences.ordinary),
         seized=[],
         victim=False,
         charge_chance=ctx.story.ordinary.charged,

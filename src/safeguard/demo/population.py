@@ -10,15 +10,17 @@ import itertools
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from faker.providers.person.en_GB import Provider as FakerNames
 
+from safeguard.demo.chance import below, pick, weighted
 from safeguard.demo.gazetteer import Gazetteer, Town
 from safeguard.demo.scenario import Wording
 from safeguard.records import vocabulary as v
 
 _POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcodes
+_SEXES = (v.Sex.MALE, v.Sex.FEMALE)
 
 
 @dataclass(slots=True, eq=False)
@@ -36,6 +38,9 @@ class Place:
     owner: str  # the agency that records it; others refer to its record
     ref: str | None = None
     town: str = ""
+    # Named by many records (a street, a station, a school), so the ledger keeps its
+    # validated reference; a home is named by a few and is not worth the memory.
+    shared: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -64,8 +69,9 @@ class Individual:
     nickname: str = ""
     propensity: float = 1.0
     # Refs of the Person records agencies made of this person, oldest first. A ref starts
-    # with its agency's prefix (Ledger.agency_of), which keeps this list small in a large world.
-    records: list[str] | None = None
+    # with its agency's prefix (Ledger.agency_of), which keeps this small in a large world; a
+    # tuple of strings, which the garbage collector stops tracking (a list it would rescan).
+    records: tuple[str, ...] | None = None
     child_line_events: int = 0
 
     @property
@@ -99,6 +105,7 @@ class Places:
         self.gaz = gazetteer
         self.words = wording
         self._kept: dict[tuple, Place] = {}
+        self._area_codes = {la.code: la.area_code for la in gazetteer.local_authorities}
 
     def _point(self, town: Town) -> tuple[float, float]:
         # Uniform over a disc of the town's radius (1 degree of latitude is about 111 km).
@@ -109,22 +116,23 @@ class Places:
         return round(town.lat + dlat, 5), round(town.lon + dlon, 5)
 
     def _postcode(self, town: Town) -> str:
-        letters = self.rng.choice(_POSTCODE_LETTERS) + self.rng.choice(_POSTCODE_LETTERS)
-        return f"{self.rng.choice(town.postcode_districts)} {self.rng.randint(1, 9)}{letters}"
+        rng = self.rng
+        letters = pick(rng, _POSTCODE_LETTERS) + pick(rng, _POSTCODE_LETTERS)
+        return f"{pick(rng, town.postcode_districts)} {1 + below(rng, 9)}{letters}"
 
     def _street(self) -> str:
-        word, suffix = self.words.street_words, self.words.street_suffixes
-        return f"{self.rng.choice(word)} {self.rng.choice(suffix)}"
+        rng = self.rng
+        return f"{pick(rng, self.words.street_words)} {pick(rng, self.words.street_suffixes)}"
 
     def address(
         self, town_name: str, kind: v.LocationKind, *, owner: str = "", flat: bool = False
     ) -> Place:
         """Return a new generated address in a town (invented; not a real address)."""
         town = self.gaz.town(town_name)
-        number = self.rng.randint(1, 180)
+        number = 1 + below(self.rng, 180)
         line = f"{number} {self._street()}"
         if flat:
-            line = f"Flat {self.rng.randint(1, 24)}, {line}"
+            line = f"Flat {1 + below(self.rng, 24)}, {line}"
         lat, lon = self._point(town)
         return Place(
             kind=kind,
@@ -134,7 +142,7 @@ class Places:
             lat=lat,
             lon=lon,
             force_area=town.force,
-            local_authority=self.gaz.local_authority(town.la).area_code,
+            local_authority=self._area_codes[town.la],
             owner=owner or town.force,
             town=town.name,
         )
@@ -149,18 +157,22 @@ class Places:
         place = self._kept.get(key)
         if place is None:
             place = self._kept[key] = make()
+            place.shared = True
         return place
 
     def street(self, town_name: str) -> Place:
         """Return one of a town's public places (a small pool, so places recur)."""
-        slot = self.rng.randrange(12)
+        key = ("street", town_name, below(self.rng, 12))
+        place = self._kept.get(key)
+        if place is not None:
+            return place
 
         def make() -> Place:
             place = self.address(town_name, v.LocationKind.STREET)
             place.name, place.address = f"{self._street()}, {town_name}", ""
             return place
 
-        return self._keep(("street", town_name, slot), make)
+        return self._keep(key, make)
 
     def station(self, name: str) -> Place:
         """Return a railway station (BTP records it)."""
@@ -209,6 +221,9 @@ class Places:
         point: tuple[float, float] | None = None,
     ) -> Place:
         """Return a named institution's place (school, hospital, custody suite, care home)."""
+        place = self._kept.get((kind, key))
+        if place is not None:
+            return place
 
         def make() -> Place:
             place = self.address(town_name, kind, owner=owner)
@@ -231,22 +246,24 @@ class People:
         surnames = FakerNames.last_names
         self._surnames = list(surnames)
         self._surname_weights = list(itertools.accumulate(surnames.values()))
-        self._adult_names = {
-            v.Sex.MALE: FakerNames.first_names_male,
-            v.Sex.FEMALE: FakerNames.first_names_female,
+        self._first_names = {
+            (v.Sex.MALE, False): FakerNames.first_names_male,
+            (v.Sex.FEMALE, False): FakerNames.first_names_female,
+            (v.Sex.MALE, True): wording.children_first_names[v.Sex.MALE],
+            (v.Sex.FEMALE, True): wording.children_first_names[v.Sex.FEMALE],
         }
 
     def family_name(self) -> str:
         """Return a family name, drawn as often as it occurs in Faker's en_GB list."""
-        return self.rng.choices(self._surnames, cum_weights=self._surname_weights)[0]
+        return weighted(self.rng, self._surnames, self._surname_weights)
 
     def born(self, ages: tuple[int, int] | list[int], on: date) -> date:
         """Return a date of birth giving an age within `ages` on `on`."""
         # The latest birthday giving ages[0] (28 February stands in for a leap day), then up to
         # a year per further age earlier, less a day so the oldest stays ages[1].
-        youngest = date(on.year - ages[0], on.month, min(on.day, 28))
+        youngest = date(on.year - ages[0], on.month, min(on.day, 28)).toordinal()
         span = 365 * (ages[1] - ages[0] + 1) - 2
-        return youngest - timedelta(days=self.rng.randint(0, span))
+        return date.fromordinal(youngest - below(self.rng, span + 1))
 
     def new(
         self,
@@ -259,18 +276,12 @@ class People:
         role: str = "ordinary",
     ) -> Individual:
         """Return a new individual aged within `ages` on `on`."""
-        sex = sex or self.rng.choice((v.Sex.MALE, v.Sex.FEMALE))
+        sex = sex or pick(self.rng, _SEXES)
         dob = self.born(ages, on)
-        young = on.year - dob.year < 22
-        names = self.words.children_first_names[sex] if young else self._adult_names[sex]
+        given = pick(self.rng, self._first_names[sex, on.year - dob.year < 22])
+        # id, given, family, sex, dob, household, role: positional, as a million are made.
         person = Individual(
-            id=next(self._ids),
-            given=self.rng.choice(names),
-            family=family or self.family_name(),
-            sex=sex,
-            dob=dob,
-            household=household,
-            role=role,
+            next(self._ids), given, family or self.family_name(), sex, dob, household, role
         )
         self.everyone.append(person)
         return person
