@@ -62,7 +62,6 @@ class Ledger:
         self.noise = noise
         self.misspell = misspell
         self.police = frozenset(police)
-        self._prefixes = prefixes
         self._agencies = {prefix: agency for agency, prefix in prefixes.items()}
         self._marks = {agency: f"{prefix}-" for agency, prefix in prefixes.items()}
         # Per record type: the count so far and the ref stem ("MER-P-") of each agency.

@@ -21,6 +21,7 @@ from safeguard.records import vocabulary as v
 
 _POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcodes
 _SEXES = (v.Sex.MALE, v.Sex.FEMALE)
+_TAU = 2 * math.pi
 
 
 @dataclass(slots=True, eq=False)
@@ -110,7 +111,7 @@ class Places:
     def _point(self, town: Town) -> tuple[float, float]:
         # Uniform over a disc of the town's radius (1 degree of latitude is about 111 km).
         r = town.radius_km * self.rng.random() ** 0.5
-        angle = self.rng.uniform(0, 2 * math.pi)
+        angle = _TAU * self.rng.random()  # rng.uniform(0, 2 * math.pi), without its call
         dlat = r * math.sin(angle) / 111.32
         dlon = r * math.cos(angle) / (111.32 * math.cos(math.radians(town.lat)))
         return round(town.lat + dlat, 5), round(town.lon + dlon, 5)
