@@ -186,9 +186,9 @@ def _raw_insert(connection, model, rows: list[dict]) -> None:
     """executemany / COPY of complete rows (ids included where the row has one)."""
     from safeguard.records.bulk import column_plan, write_values
 
-    columns, plan = column_plan(model, list(rows[0]), with_id="id" in rows[0])
-    values = [[conv(r.get(key)) if conv else r.get(key) for key, _, conv in plan] for r in rows]
-    write_values(model._meta.db_table, columns, values)
+    plan = column_plan(model, with_id="id" in rows[0])
+    values = [[conv(r.get(key)) if conv else r.get(key) for _, key, conv in plan] for r in rows]
+    write_values(model._meta.db_table, [column for column, _, _ in plan], values)
 
 
 WORKERS = {"generate": work_generate, "ours": work_ours, "raw": work_raw}

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from safeguard.intake import recording
 from safeguard.intake.errors import RecordingRejected
 from safeguard.intake.recording import record_event
+from safeguard.intake.schema import RECORD_ADAPTER
 from safeguard.records.models import Event, EventObject, Link, Participation, Person, PersonName
 from safeguard.records.services import record_counts
 
@@ -103,6 +104,45 @@ def test_recording_the_same_records_again_changes_nothing(police, record):
     assert record_counts() == before
     assert sum(summary.created.values()) == 0
     assert summary.unchanged["event"] == 1 and summary.unchanged["person"] == 2
+
+
+def _record_in_batches(*raw: dict, batch_size: int) -> recording.Summary:
+    validated = [(RECORD_ADAPTER.validate_python(r), i) for i, r in enumerate(raw, start=1)]
+    return recording.record_batch(validated, source="batch.jsonl", batch_size=batch_size)
+
+
+# Loading into an agency with no records yet skips the look-ups (intake knows every key it
+# stored). Events and links are not kept between flushes; batch_size=1 flushes each record.
+
+
+def test_an_event_repeated_later_in_a_recording_into_an_empty_store_is_unchanged(police):
+    summary = _record_in_batches(*WORLD, ARREST, USES, batch_size=1)
+    assert (summary.created["event"], summary.unchanged["event"]) == (1, 1)
+    assert (summary.created["link"], summary.unchanged["link"]) == (1, 1)
+    assert Event.objects.count() == 1 and Link.objects.count() == 1
+
+
+def test_a_changed_repeat_later_in_a_recording_into_an_empty_store_is_refused(police):
+    changed = {**ARREST, "summary": "changed"}
+    with pytest.raises(RecordingRejected) as refused:
+        _record_in_batches(*WORLD, changed, batch_size=1)
+    assert [str(e) for e in refused.value.errors] == [
+        "batch.jsonl:8: ref: event 'E1' of merseyside is already recorded with different "
+        "content; records are not overwritten"
+    ]
+    assert not Event.objects.exists() and not Person.objects.exists()
+
+
+def test_a_link_finds_an_event_stored_by_an_earlier_flush(police):
+    _record_in_batches(*WORLD, batch_size=1)
+    assert Link.objects.get(source_ref="K1").event.source_ref == "E1"
+
+
+def test_records_of_an_agency_that_has_some_are_looked_up(police, record):
+    record(CHILD, HOME)
+    summary = _record_in_batches(*WORLD, batch_size=3)
+    assert summary.unchanged["person"] == 1 and summary.created["person"] == 1
+    assert summary.created["event"] == 1
 
 
 def test_new_events_go_to_the_pipeline_once(police, record, monkeypatch):

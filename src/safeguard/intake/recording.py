@@ -26,7 +26,7 @@ from safeguard.intake.schema import (
     SourceIn,
 )
 from safeguard.records import services
-from safeguard.records.ages import age_on
+from safeguard.records.ages import UK, age_on
 from safeguard.records.models import Event
 from safeguard.records.services import Stored
 from safeguard.safeguarding import pipeline
@@ -68,7 +68,12 @@ class Recorder:
         self._known: dict[str, dict[tuple[int, str], Stored]] = {k: {} for k in FLUSH_ORDER}
         self._pending: dict[str, list[tuple[SourceIn, int | None]]] = defaultdict(list)
         self._pending_count = 0
-        self._digests: dict[int, str] = {}
+        # Per kind, agency id -> whether it had no record of the kind when first met here;
+        # and, for events and links (which are not kept known between flushes), the hashes
+        # of the keys this recording stored. Together they say, without a query, that a
+        # key is new: what makes loading into an empty store about as fast as raw inserts.
+        self._was_empty: dict[str, dict[int, bool]] = {k: {} for k in FLUSH_ORDER}
+        self._stored_here: dict[str, set[int]] = {"event": set(), "link": set()}
 
     # -- intake -------------------------------------------------------------------------
 
@@ -104,7 +109,6 @@ class Recorder:
             if batch:
                 self._store(kind, batch)
         self._pending_count = 0
-        self._digests.clear()
         # Events are looked up again when a later link names one; other kinds stay known
         # for the whole recording (they are few beside events).
         self._known["event"].clear()
@@ -115,10 +119,12 @@ class Recorder:
         self._prefetch_references(kind, batch)
         known = self._known[kind]
         keyed = [((self._agencies[r.agency], r.ref), r, line) for r, line in batch]
-        stored = services.find_stored_many(kind, [k for k, _, _ in keyed if k not in known])
+        stored = services.find_stored_many(
+            kind, [k for k, _, _ in keyed if k not in known and self._may_be_stored(kind, k)]
+        )
         new: list[tuple[tuple[int, str], SourceIn, dict]] = []
         for key, record, line in keyed:
-            digest = self._digest(record)
+            digest = record.digest()  # the costliest step after validation: once per record
             existing = known.get(key) or stored.get(key)
             if existing is not None:
                 if existing is _REFUSED or existing.source_hash == digest:
@@ -132,7 +138,7 @@ class Recorder:
                         "different content; records are not overwritten",
                     )
                 continue
-            row = self._row(kind, record, key[0], line)
+            row = self._row(kind, record, key[0], digest, line)
             if row is None:
                 known[key] = _REFUSED
                 continue
@@ -145,8 +151,10 @@ class Recorder:
             return
         ids = services.insert_records(kind, [row for _, _, row in new])
         for (key, record, _), pk in zip(new, ids, strict=True):
-            dob = getattr(record, "date_of_birth", None)
+            dob = record.date_of_birth if kind == "person" else None
             known[key] = Stored(pk, known[key].source_hash, dob)
+        if kind in self._stored_here:
+            self._stored_here[kind].update(hash(key) for key, _, _ in new)
         self.summary.created[kind] += len(ids)
         self._store_children(kind, [record for _, record, _ in new], ids)
 
@@ -171,16 +179,19 @@ class Recorder:
 
     def _store_event_parts(self, records: list[EventIn], ids: list[int]) -> None:
         parts, objects = [], []
+        persons = self._known["person"]
         for event, pk in zip(records, ids, strict=True):
+            # The day of the event on the UK calendar, once for all its participants.
+            day = event.occurred_at.astimezone(UK).date()
             for p in event.participants:
-                person = self._known["person"][self._key(p.person)]
+                person = persons[self._key(p.person)]
                 parts.append(
                     {
                         "event_id": pk,
                         "person_id": person.id,
                         "role": p.role,
                         "occurred_at": event.occurred_at,
-                        "age_at_event": age_on(person.date_of_birth, event.occurred_at),
+                        "age_at_event": age_on(person.date_of_birth, day),
                     }
                 )
             for o in event.objects:
@@ -198,19 +209,10 @@ class Recorder:
 
     # -- rows ---------------------------------------------------------------------------
 
-    def _digest(self, record: SourceIn) -> str:
-        # Computed once per record: it is the costliest step after validation.
-        digest = self._digests.get(id(record))
-        if digest is None:
-            digest = self._digests[id(record)] = record.digest()
-        return digest
-
-    def _row(self, kind: str, record: SourceIn, agency_id: int, line: int | None) -> dict | None:
-        base = {
-            "agency_id": agency_id,
-            "source_ref": record.ref,
-            "source_hash": self._digest(record),
-        }
+    def _row(
+        self, kind: str, record: SourceIn, agency_id: int, digest: str, line: int | None
+    ) -> dict | None:
+        base = {"agency_id": agency_id, "source_ref": record.ref, "source_hash": digest}
         match record:
             case PersonIn():
                 fields = record.model_dump(
@@ -299,13 +301,33 @@ class Recorder:
     def _id(self, kind: str, ref: Ref | None) -> int | None:
         return None if ref is None else self._known[kind][self._key(ref)].id
 
+    def _may_be_stored(self, kind: str, key: tuple[int, str]) -> bool:
+        """Return False when a key not known here is surely not in the store.
+
+        That is when its agency had no record of the kind when this recording first met
+        it (so anything stored since was stored here), and this recording did not store
+        it: persons, places, phones and objects stay known for the whole recording; for
+        events and links a set of key hashes answers (a collision costs only a query).
+        Another transaction storing the same key at the same time makes the insert fail
+        on the unique index, and the recording is rolled back whole.
+        """
+        was_empty = self._was_empty[kind].get(key[0])
+        if was_empty is None:
+            was_empty = not services.has_records(kind, key[0])
+            self._was_empty[kind][key[0]] = was_empty
+        if not was_empty:
+            return True
+        stored_here = self._stored_here.get(kind)
+        return stored_here is not None and hash(key) in stored_here
+
     def _prefetch_references(self, kind: str, batch: list[tuple[SourceIn, int | None]]) -> None:
         """Look up, in one query per kind, every stored record the batch names."""
         wanted: dict[str, set[tuple[int, str]]] = defaultdict(set)
+        agencies, known = self._agencies, self._known
         for record, _ in batch:
             for target, ref in _references(record):
-                key = self._key(ref)
-                if key[0] != -1 and key not in self._known[target]:
+                key = (agencies.get(ref.agency, -1), ref.ref)
+                if key not in known[target] and key[0] != -1 and self._may_be_stored(target, key):
                     wanted[target].add(key)
         for target, keys in wanted.items():
             self._known[target].update(services.find_stored_many(target, keys))

@@ -116,7 +116,8 @@ class SourceIn(Strict):
         and free-form attributes have their keys sorted on the way in (PostgreSQL's jsonb
         does not keep key order, so an exported record must digest the same).
         """
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+        # The model's serializer gives model_dump_json()'s bytes without decoding them.
+        return hashlib.sha256(self.__pydantic_serializer__.to_json(self)).hexdigest()
 
 
 class NameIn(Strict):

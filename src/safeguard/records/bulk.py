@@ -9,6 +9,7 @@ would (its own adapters), so the ORM reads back what it would have written.
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
@@ -38,21 +39,22 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     """
     if value is None:
         return None
+    if value.tzinfo is UTC:  # what intake gives: str() ends "+00:00", which is dropped
+        return str(value)[:-6]
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return str(value)
 
 
-def column_plan(model: type[models.Model], given: Sequence[str], with_id: bool):
-    """Return the columns to write and, per column, a converter and a default."""
+def column_plan(model: type[models.Model], with_id: bool):
+    """Return the columns to write, in order, with each column's attname and converter."""
     fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
-    names = [f.column for f in fields]
-    plan = []
-    for f in fields:
-        key = f.attname
-        default = None if key in given or f.primary_key else f.get_default
-        plan.append((key, default, _converter(f, connection.vendor)))
-    return names, plan
+    return [(f.column, f.attname, _converter(f, connection.vendor)) for f in fields]
+
+
+def _defaults(model: type[models.Model]) -> dict[str, Any]:
+    """Return each non-key field's default, evaluated once (for a whole batch of rows)."""
+    return {f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -78,31 +80,38 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[dict], *, return_ids: bool) -> list[int]:
+def insert_rows(
+    model: type[models.Model],
+    rows: Sequence[dict],
+    *,
+    return_ids: bool,
+    fixed: dict[str, Any] | None = None,
+) -> list[int]:
     """Insert rows (field attname -> value) into the model's table; return their new ids.
 
-    Fields a row does not give take the model's default. With return_ids=False no ids are
-    allocated and an empty list is returned.
+    Fields a row does not give take the model's default, evaluated once for the batch;
+    `fixed` gives values shared by every row (a batch's recorded_at). With
+    return_ids=False no ids are allocated and an empty list is returned.
     """
     if not rows:
         return []
     ids = allocate_ids(model, len(rows)) if return_ids else []
+    plan = column_plan(model, with_id=return_ids)
     # Rows of one batch may give different fields (a link gives only its own endpoints), so
-    # whether a field is given is decided row by row, not from the first row.
-    columns, plan = column_plan(model, (), with_id=return_ids)
-    values = []
-    for i, row in enumerate(rows):
-        out = []
-        for key, default, convert in plan:
-            if return_ids and key == "id":
-                value = ids[i]
-            elif key in row:
-                value = row[key]
-            else:
-                value = default() if default is not None else None
-            out.append(convert(value) if convert is not None else value)
-        values.append(out)
-    write_values(model._meta.db_table, columns, values)
+    # each row is laid over the defaults rather than read by the first row's keys.
+    base = _defaults(model) | (fixed or {})
+    pick = itemgetter(*(attname for _, attname, _ in plan))
+    if return_ids:
+        values = [list(pick({**base, **row, "id": pk})) for row, pk in zip(rows, ids, strict=True)]
+    else:
+        values = [list(pick({**base, **row})) for row in rows]
+    # Convert column by column: most columns need nothing, and a loop per column that does
+    # costs far less than a test per value.
+    for i, (_, _, convert) in enumerate(plan):
+        if convert is not None:
+            for out in values:
+                out[i] = convert(out[i])
+    write_values(model._meta.db_table, [column for column, _, _ in plan], values)
     return ids
 
 

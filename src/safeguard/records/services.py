@@ -6,10 +6,10 @@ query per record, so that an import of a million events stays fast.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
-from django.db import models
+from django.db import connection, models
 
 from safeguard.clock import now
 from safeguard.records import bulk
@@ -39,9 +39,12 @@ SOURCE_MODELS: dict[str, type[models.Model]] = {
 _CHUNK = 900
 
 
-@dataclass(frozen=True, slots=True)
-class Stored:
-    """What the store holds for one source record."""
+class Stored(NamedTuple):
+    """What the store holds for one source record.
+
+    A tuple, not a dataclass: an import keeps one per person and place it has seen, and
+    tuples of plain values are cheap to make and left alone by the garbage collector.
+    """
 
     id: int
     source_hash: str
@@ -58,28 +61,45 @@ def store_agency(code: str, **fields: object) -> tuple[Agency, bool]:
     return Agency.objects.get_or_create(code=code, defaults=fields)
 
 
+def has_records(kind: str, agency_id: int) -> bool:
+    """Return whether an agency has any stored record of a kind (one index probe)."""
+    return SOURCE_MODELS[kind].objects.filter(agency_id=agency_id).exists()
+
+
 def find_stored_many(kind: str, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Stored]:
     """Return the stored records of one kind among (agency id, source ref) keys.
 
-    One query per chunk of refs for all agencies together: the unique (agency, source_ref)
-    index answers it, and the few rows of another agency that share a ref are dropped here.
+    One query per agency and chunk of refs, so that each ref is one probe of the unique
+    (agency, source_ref) index: a query naming several agencies and several refs makes
+    the databases probe every pairing of them.
     """
     model = SOURCE_MODELS[kind]
-    fields = ["agency_id", "source_ref", "id", "source_hash"]
-    if model is Person:
-        fields.append("date_of_birth")
-    wanted = set(keys)
-    agencies = sorted({agency_id for agency_id, _ in wanted})
-    refs = sorted({ref for _, ref in wanted})
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = "id, source_hash" + (", date_of_birth" if model is Person else "")
+    by_agency: dict[int, list[str]] = {}
+    for agency_id, ref in set(keys):
+        by_agency.setdefault(agency_id, []).append(ref)
     found: dict[tuple[int, str], Stored] = {}
-    for start in range(0, len(refs), _CHUNK):
-        rows = model.objects.filter(
-            agency_id__in=agencies, source_ref__in=refs[start : start + _CHUNK]
-        ).values_list(*fields)
-        for agency_id, ref, *rest in rows:
-            if (agency_id, ref) in wanted:
-                found[(agency_id, ref)] = Stored(*rest)
+    with connection.cursor() as cursor:
+        for agency_id, refs in sorted(by_agency.items()):
+            refs.sort()
+            for start in range(0, len(refs), _CHUNK):
+                chunk = refs[start : start + _CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT source_ref, {columns} FROM {table} "  # noqa: S608 - model table
+                    f"WHERE agency_id = %s AND source_ref IN ({marks})",
+                    [agency_id, *chunk],
+                )
+                for ref, *rest in cursor.fetchall():
+                    found[(agency_id, ref)] = _stored(model, rest)
     return found
+
+
+def _stored(model: type[models.Model], row: list) -> Stored:
+    if model is Person and isinstance(row[2], str):  # SQLite gives dates as text
+        row[2] = date.fromisoformat(row[2])
+    return Stored(*row)
 
 
 def insert_records(kind: str, rows: Sequence[dict]) -> list[int]:
@@ -88,9 +108,8 @@ def insert_records(kind: str, rows: Sequence[dict]) -> list[int]:
     Each row holds the model's field values (foreign keys as `<field>_id`), `source_ref`
     and `source_hash`; `recorded_at` is stamped here.
     """
-    stamp = now()
     return bulk.insert_rows(
-        SOURCE_MODELS[kind], [{**row, "recorded_at": stamp} for row in rows], return_ids=True
+        SOURCE_MODELS[kind], rows, return_ids=True, fixed={"recorded_at": now()}
     )
 
 
