@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "safeguard.records",
+    "safeguard.screening",
     "safeguard.intake",
     "safeguard.safeguarding",
     "safeguard.accounts",
@@ -143,6 +144,10 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = os.environ.get(
     "SAFEGUARD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+
+# The screening catalogue (indicators, weights, windows, thresholds): a force's own file, or
+# empty for the default in src/safeguard/screening/cce_county_lines.yaml (docs/rules.md).
+SCREENING_CATALOGUE = os.environ.get("SAFEGUARD_SCREENING_CATALOGUE", "")
 
 LOGGING = {
     "version": 1,

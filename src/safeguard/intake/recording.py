@@ -68,6 +68,7 @@ class Recorder:
         self._known: dict[str, dict[tuple[int, str], Stored]] = {k: {} for k in FLUSH_ORDER}
         self._pending: dict[str, list[tuple[SourceIn, int | None]]] = defaultdict(list)
         self._pending_count = 0
+        self._new_events: list[int] = []
         # Per kind, agency id -> whether it had no record of the kind when first met here;
         # and, for events and links (which are not kept known between flushes), the hashes
         # of the keys this recording stored. Together they say, without a query, that a
@@ -109,6 +110,11 @@ class Recorder:
             if batch:
                 self._store(kind, batch)
         self._pending_count = 0
+        # The pipeline runs once the whole batch is stored: a screening of an event must
+        # see the links (a home, a phone) that arrived with it.
+        if self._new_events and not self.errors:
+            pipeline.process_events(self._new_events)
+        self._new_events = []
         # Events are looked up again when a later link names one; other kinds stay known
         # for the whole recording (they are few beside events).
         self._known["event"].clear()
@@ -175,7 +181,7 @@ class Recorder:
         elif kind == "event":
             self._store_event_parts(records, ids)
             self.summary.new_event_ids += len(ids)
-            pipeline.process_events(ids)
+            self._new_events.extend(ids)
 
     def _store_event_parts(self, records: list[EventIn], ids: list[int]) -> None:
         parts, objects = [], []

@@ -1,0 +1,249 @@
+"""The screening engine: a child's facts and a moment in, a score, a level and reasons out.
+
+A pure function over plain data (screening.facts): no database, no clock, no randomness,
+so the same facts, moment and catalogue always give the same screening, and a person can
+check every point of it against the evidence it names.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from safeguard.records import vocabulary as v
+from safeguard.records.ages import ADULT_AGE, UK
+from safeguard.screening.catalogue import (
+    Catalogue,
+    EventEvidence,
+    FlagEvidence,
+    LinkEvidence,
+    Rule,
+)
+from safeguard.screening.facts import ChildFacts, EventFact, LinkFact
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """One indicator or vulnerability factor that the facts made true, and why."""
+
+    id: str
+    title: str
+    points: float
+    weight: float
+    band: str  # recency band of the latest evidence ("" for flags)
+    factor: float
+    event_ids: tuple[int, ...]
+    link_ids: tuple[int, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """The result of screening one child at one moment under one catalogue."""
+
+    person_id: int
+    at: datetime
+    score: float
+    level: str
+    indicators: tuple[Fired, ...]
+    vulnerabilities: tuple[Fired, ...]
+    catalogue: str  # id and version
+    catalogue_hash: str
+
+    def outcome(self) -> tuple:
+        """Return what a change of screening is judged on (not the moment it was made)."""
+        return (
+            self.level,
+            self.score,
+            tuple((f.id, f.points, f.event_ids, f.link_ids) for f in self.indicators),
+            tuple((f.id, f.points, f.event_ids, f.link_ids) for f in self.vulnerabilities),
+            self.catalogue_hash,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    day: date
+    kind: str  # "event" or "link"
+    id: int
+    what: str  # words for the reason
+
+
+def screen(facts: ChildFacts, catalogue: Catalogue, at: datetime) -> Screening:
+    """Screen one child's facts as they stood at `at`."""
+    today = at.astimezone(UK).date() if at.tzinfo else at.date()
+    indicators = _fire(catalogue.indicators, facts, catalogue, at, today)
+    vulnerabilities = _fire(catalogue.vulnerabilities, facts, catalogue, at, today)
+    concern = min(sum(f.points for f in vulnerabilities), catalogue.vulnerability_cap)
+    score = round(sum(f.points for f in indicators) + concern, 2)
+    return Screening(
+        person_id=facts.person_id,
+        at=at,
+        score=score,
+        level=catalogue.thresholds.level(score),
+        indicators=indicators,
+        vulnerabilities=vulnerabilities,
+        catalogue=f"{catalogue.id} {catalogue.version}",
+        catalogue_hash=catalogue.content_hash,
+    )
+
+
+def _fire(
+    rules: Iterable[Rule], facts: ChildFacts, catalogue: Catalogue, at: datetime, today: date
+) -> tuple[Fired, ...]:
+    fired = []
+    for rule in rules:
+        result = _test(rule, facts, catalogue, at, today)
+        if result is not None:
+            fired.append(result)
+    return tuple(fired)
+
+
+def _test(
+    rule: Rule, facts: ChildFacts, catalogue: Catalogue, at: datetime, today: date
+) -> Fired | None:
+    flags = sorted(
+        {f for e in rule.evidence if isinstance(e, FlagEvidence) for f in e.flags} & facts.flags
+    )
+    # One piece per event or link, however many routes (or phones of the child) reach it.
+    unique: dict[tuple[str, int], _Piece] = {}
+    for e in rule.evidence:
+        for p in _pieces(e, facts, at, today, rule.window_days):
+            unique.setdefault((p.kind, p.id), p)
+    pieces = sorted(unique.values(), key=lambda p: (p.day, p.kind, p.id))
+    if flags:
+        # A recorded flag holds now: it counts in full, and as many times as at_least asks.
+        labels = ", ".join(v.PersonFlag(f).label.lower() for f in flags)
+        return _fired(rule, 1.0, "", (), f"recorded: {labels}")
+    chosen = _latest_run(pieces, rule.at_least, rule.within_days)
+    if not chosen:
+        return None
+    age = (today - chosen[-1].day).days
+    band, factor = catalogue.factor(age) or ("", 0.0)
+    return _fired(rule, factor, band, chosen, _reason(chosen, rule, age, band, factor))
+
+
+def _fired(rule: Rule, factor: float, band: str, chosen: Iterable[_Piece], reason: str) -> Fired:
+    chosen = tuple(chosen)
+    return Fired(
+        id=rule.id,
+        title=rule.title,
+        points=round(rule.weight * factor, 2),
+        weight=rule.weight,
+        band=band,
+        factor=factor,
+        event_ids=tuple(p.id for p in chosen if p.kind == "event"),
+        link_ids=tuple(p.id for p in chosen if p.kind == "link"),
+        reason=reason,
+    )
+
+
+def _latest_run(pieces: list[_Piece], at_least: int, within_days: int | None) -> list[_Piece]:
+    """Return the latest `at_least` or more pieces that lie within `within_days` of each other."""
+    if len(pieces) < at_least:
+        return []
+    if within_days is None:
+        return pieces
+    # Walk back from the latest piece: the first end that has enough pieces before it,
+    # within the span, is the latest run.
+    for end in range(len(pieces) - 1, at_least - 2, -1):
+        start = end
+        while start > 0 and (pieces[end].day - pieces[start - 1].day).days <= within_days:
+            start -= 1
+        if end - start + 1 >= at_least:
+            return pieces[start : end + 1]
+    return []
+
+
+def _reason(chosen: list[_Piece], rule: Rule, age: int, band: str, factor: float) -> str:
+    what = "; ".join(f"{p.what} on {p.day:%d %b %Y}" for p in chosen)
+    if rule.at_least > 1 and rule.within_days is not None:
+        what = f"{len(chosen)} within {rule.within_days} days: {what}"
+    when = "today" if age == 0 else f"{age} day{'s' if age != 1 else ''} ago"
+    return f"{what}. Latest {when} ({band}, counts x{factor:g})"
+
+
+# -- matching ---------------------------------------------------------------------------
+
+
+def _pieces(evidence, facts: ChildFacts, at: datetime, today: date, window: int):
+    if isinstance(evidence, EventEvidence):
+        for event in facts.events:
+            if event.occurred_at > at:
+                continue
+            day = event.occurred_at.astimezone(UK).date()
+            if (today - day).days <= window and _event_matches(evidence, event, facts):
+                yield _Piece(day, "event", event.id, _event_words(event))
+    elif isinstance(evidence, LinkEvidence):
+        for link in facts.links:
+            age = (today - link.on).days
+            if 0 <= age <= window and _link_matches(evidence, link):
+                yield _Piece(link.on, "link", link.id, _link_words(link))
+
+
+def _event_matches(e: EventEvidence, event: EventFact, facts: ChildFacts) -> bool:
+    if event.kind not in e.kinds:
+        return False
+    if e.roles and not event.roles.intersection(e.roles):
+        return False
+    if e.place_kinds and (event.place is None or event.place.kind not in e.place_kinds):
+        return False
+    if e.items and not event.items.intersection(e.items):
+        return False
+    if event.phones < e.min_phones:
+        return False
+    if e.with_adult and not any(a is not None and a >= ADULT_AGE for a in event.others_ages):
+        return False
+    for name, values in e.attributes.items():
+        if event.attribute(name) not in values:
+            return False
+    if e.outside_home_force:
+        home, place = facts.home, event.place
+        if home is None or place is None or not home.force_area or not place.force_area:
+            return False
+        if home.force_area == place.force_area:
+            return False
+    if e.min_km_from_home is not None:
+        if facts.home is None or event.place is None:
+            return False
+        km = facts.home.km_from(event.place)
+        if km is None or km < e.min_km_from_home:
+            return False
+    return True
+
+
+def _link_matches(e: LinkEvidence, link: LinkFact) -> bool:
+    if link.kind not in e.kinds or e.via_phone != (link.via_phone is not None):
+        return False
+    if e.other_adult and (link.other_age is None or link.other_age < ADULT_AGE):
+        return False
+    if e.other_deal_line and not link.other_deal_line:
+        return False
+    if e.other_place_kinds and (
+        link.other_place is None or link.other_place.kind not in e.other_place_kinds
+    ):
+        return False
+    return True
+
+
+def _event_words(event: EventFact) -> str:
+    words = (
+        v.EventKind(event.kind).label.lower() if event.kind in v.EventKind.values else event.kind
+    )
+    if event.items:
+        words += " with " + ", ".join(sorted(event.items))
+    if event.place is not None and event.place.force_area:
+        words += f" in {event.place.force_area}"
+    return f"{words} (event {event.id})"
+
+
+def _link_words(link: LinkFact) -> str:
+    words = v.LinkKind(link.kind).label.lower() if link.kind in v.LinkKind.values else link.kind
+    if link.other_deal_line:
+        words += " a deal-line phone"
+    elif link.other_age is not None:
+        words += f" a person aged {link.other_age}"
+    elif link.other_place is not None:
+        words += " a " + v.LocationKind(link.other_place.kind).label.lower()
+    if link.via_phone is not None:
+        words = f"phone {link.via_phone}: {words}"
+    return f"{words} (link {link.id})"
