@@ -77,6 +77,12 @@ def test_the_railway_stations_of_the_routes_are_there(station):
         (lambda d: d["schools"][1].update(prefix=d["schools"][0]["prefix"]), "used twice"),
         (lambda d: d["towns"][0].update(colour="red"), "Extra inputs"),
         (lambda d: d["towns"][0].update(lat=123), "less than or equal"),
+        (lambda d: d["ethnicity"]["Liverpool"].update(white=70), "sum to 86 per cent, not 100"),
+        (lambda d: d["ethnicity"]["Liverpool"].update(arab=1), "Extra inputs"),
+        (lambda d: d["ethnicity"]["Liverpool"].pop("black"), "Field required"),
+        (lambda d: d["ethnicity"]["Preston"].update(asian=-1), "greater than or equal"),
+        (lambda d: d["ethnicity"].pop("Preston"), "town Preston: no ethnic group shares"),
+        (lambda d: d["ethnicity"].update(Atlantis=d["ethnicity"]["Kendal"]), "unknown town"),
     ],
 )
 def test_a_malformed_gazetteer_is_refused(change, message):
@@ -94,6 +100,8 @@ def test_a_malformed_gazetteer_is_refused(change, message):
         (lambda d: d["scales"]["tiny"].update(lines=1), "greater than or equal"),
         (lambda d: d["operation"]["whereabouts"].pop("home"), "whereabouts"),
         (lambda d: d.update(extra=1), "Extra inputs"),
+        (lambda d: d["ethnicity"].update(child_takes_parent=1.5), "less than or equal"),
+        (lambda d: d["noise"].pop("ethnicity_blank"), "Field required"),
     ],
 )
 def test_a_malformed_scenario_is_refused(change, message):
@@ -108,6 +116,30 @@ def test_a_rate_for_an_event_kind_no_builder_writes_is_refused(monkeypatch):
     monkeypatch.setattr("safeguard.demo.context.load_scenario", lambda: story)
     with pytest.raises(ValueError, match="no builder for seizure"):
         World(1, "tiny")
+
+
+def test_every_town_has_census_shares_of_the_five_ethnic_groups_in_whole_per_cent():
+    gaz = gazetteer.load()
+    assert set(gaz.ethnicity) == {t.name for t in gaz.towns}
+    for town, shares in gaz.ethnicity.items():
+        percent = shares.percent()
+        assert list(percent) == list(gazetteer.ETHNIC_GROUPS.values()), town
+        assert all(float(p).is_integer() for p in percent.values()), town
+        assert sum(percent.values()) == 100, town
+
+
+def test_the_ethnic_shares_tell_the_places_apart_as_the_census_does():
+    shares = gazetteer.load().ethnicity
+    lancashire = ("Lancaster", "Morecambe", "Blackpool", "Fleetwood")
+    # Blackburn with Darwen and Preston have large Asian communities; the coast does not.
+    assert (
+        shares["Blackburn"].asian
+        > shares["Preston"].asian
+        > 3 * max(shares[t].asian for t in lancashire)
+    )
+    assert min(shares[t].white for t in ("Carlisle", "Kendal", "Dumfries")) >= 97
+    assert shares["London"].black == max(s.black for s in shares.values())  # Lambeth
+    assert shares["Birmingham"].white < 50 < shares["Manchester"].white < shares["Liverpool"].white
 
 
 def test_the_committed_wording_loads():
@@ -125,6 +157,18 @@ def test_a_data_file_that_does_not_load_fails_its_system_check(monkeypatch, chec
     files = tuple((i, name, _broken if i == check_id else load) for i, name, load in checks.FILES)
     monkeypatch.setattr(checks, "FILES", files)
     assert [e.id for e in checks.data_files()] == [check_id]
+
+
+def test_a_broken_ethnicity_edit_fails_the_gazetteer_system_check(monkeypatch):
+    broken = _changed(GAZETTEER, lambda d: d["ethnicity"]["Liverpool"].update(white=94))
+    files = tuple(
+        (i, name, (lambda: gazetteer.parse(broken)) if i == "demo.E001" else load)
+        for i, name, load in checks.FILES
+    )
+    monkeypatch.setattr(checks, "FILES", files)
+    errors = checks.data_files()
+    assert [e.id for e in errors] == ["demo.E001"]
+    assert "sum to 110 per cent" in errors[0].msg
 
 
 def test_a_rate_no_builder_writes_fails_its_system_check(monkeypatch):

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from safeguard.demo import labels
+from safeguard.demo import gazetteer, labels
 from safeguard.demo.world import World
 from safeguard.intake.recording import record_batch
 from safeguard.records import vocabulary as v
@@ -13,6 +13,7 @@ from safeguard.records.ages import age_on
 from safeguard.records.models import Link, Location, Participation, Person, Phone
 
 ROLES = {"controller", "lieutenant", "runner", "cuckooed_resident", "user", "ordinary"}
+GROUPS = set(gazetteer.ETHNIC_GROUPS.values())
 
 
 @pytest.fixture
@@ -35,6 +36,28 @@ def test_every_person_record_is_labelled_once_with_a_known_role(truth):
     assert {"controller", "lieutenant", "runner", "cuckooed_resident", "user"} <= {
         p["role"] for p in truth["people"]
     }
+
+
+def test_every_person_is_labelled_with_one_of_the_five_ethnic_groups(truth):
+    assert all(p["ethnicity"] in GROUPS for p in truth["people"])
+    assert len({p["ethnicity"] for p in truth["people"]}) > 1
+
+
+def test_records_hold_the_persons_own_ethnic_group_or_leave_it_blank(truth):
+    recorded = dict(
+        ((code, ref), ethnicity)
+        for code, ref, ethnicity in Person.objects.values_list(
+            "agency__code", "source_ref", "self_defined_ethnicity"
+        )
+    )
+    blank = 0
+    for person in truth["people"]:
+        for r in person["records"]:
+            ethnicity = recorded[r["agency"], r["ref"]]
+            assert ethnicity in (person["ethnicity"], ""), (person["person"], r)
+            blank += ethnicity == ""
+    # Agencies leave it blank now and then (scenario.yaml noise.ethnicity_blank: 8%).
+    assert 0 < blank < 0.2 * len(recorded)
 
 
 def test_every_controller_uses_a_deal_line_phone_of_his_line(truth):

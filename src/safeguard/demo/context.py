@@ -6,7 +6,14 @@ from datetime import date, datetime
 from safeguard.demo import chance, gazetteer
 from safeguard.demo.ledger import Ledger
 from safeguard.demo.noise import Misspeller
-from safeguard.demo.population import Household, Individual, People, Place, Places
+from safeguard.demo.population import (
+    Ethnicities,
+    Household,
+    Individual,
+    People,
+    Place,
+    Places,
+)
 from safeguard.demo.scenario import Scale, load_scenario, load_wording, resolve_scale
 from safeguard.records import vocabulary as v
 from safeguard.records.ages import age_on
@@ -26,7 +33,14 @@ class Context:
         self.words = load_wording()
         self.scale = resolve_scale(scale)
         self.places = Places(self.rng, self.gaz, self.words)
-        self.people = People(self.rng, self.words)
+        # Ethnicity, true and recorded, is drawn from random sources of its own (seeded from
+        # the seed), never from self.rng: the world without it is the world it always was.
+        ethnicities = Ethnicities(
+            random.Random(f"{seed}:ethnicity"),
+            self.gaz,
+            self.story.ethnicity.child_takes_parent,
+        )
+        self.people = People(self.rng, self.words, ethnicities)
         self.ledger = Ledger(
             self.rng,
             self.gaz.prefixes(),
@@ -34,6 +48,7 @@ class Context:
             Misspeller(self.words.name_variants),
             self.home_of,
             police=[f.code for f in self.gaz.forces],
+            ethnicity_rng=random.Random(f"{seed}:ethnicity recorded"),
         )
         self.end: date = self.story.day_of_action
         self.start: date = chance.month_start(self.end, -(self.scale.months - 1))
@@ -111,7 +126,7 @@ class Context:
                 town,
                 la,
             )
-            carer = self.people.new((28, 60), self.start, None)
+            carer = self.people.new((28, 60), self.start, None, town=town)
             home.adults.append(carer)
             self._care_homes[(la, slot)] = home
         return home

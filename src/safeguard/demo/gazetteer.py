@@ -21,6 +21,16 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}$")]
 
+# The five top-level ethnic groups of the 2021 census, by the key gazetteer.yaml gives them,
+# with the text an agency records for a person who describes themselves as of that group.
+ETHNIC_GROUPS = {
+    "white": "White",
+    "mixed": "Mixed or Multiple",
+    "asian": "Asian or Asian British",
+    "black": "Black, Black British, Caribbean or African",
+    "other": "Other ethnic group",
+}
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -51,6 +61,27 @@ class Town(_Strict):
     households: float = Field(ge=0)
     radius_km: float = Field(gt=0)
     postcode_districts: tuple[str, ...] = Field(min_length=1)
+
+
+class EthnicShares(_Strict):
+    """Per cent of a town's residents in each of the five top-level ethnic groups."""
+
+    white: float = Field(ge=0, le=100)
+    mixed: float = Field(ge=0, le=100)
+    asian: float = Field(ge=0, le=100)
+    black: float = Field(ge=0, le=100)
+    other: float = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _whole(self) -> "EthnicShares":
+        total = sum(self.percent().values())
+        if abs(total - 100) > 0.5:  # whole per cents of a census table sum to 100
+            raise ValueError(f"ethnic group shares sum to {total:g} per cent, not 100")
+        return self
+
+    def percent(self) -> dict[str, float]:
+        """Return each group's per cent by its recorded text (ETHNIC_GROUPS), in that order."""
+        return {text: getattr(self, key) for key, text in ETHNIC_GROUPS.items()}
 
 
 class Station(_Strict):
@@ -85,6 +116,7 @@ class Gazetteer(_Strict):
     forces: tuple[Force, ...]
     local_authorities: tuple[LocalAuthority, ...]
     towns: tuple[Town, ...]
+    ethnicity: dict[str, EthnicShares]
     stations: tuple[Station, ...]
     routes: dict[Code, tuple[str, ...]]
     schools: tuple[School, ...]
@@ -117,6 +149,9 @@ class Gazetteer(_Strict):
         for t in self.towns:
             _need(t.force in forces, f"town {t.name}: unknown force {t.force!r}")
             _need(t.la in authorities, f"town {t.name}: unknown local authority {t.la!r}")
+            _need(t.name in self.ethnicity, f"town {t.name}: no ethnic group shares")
+        for town in self.ethnicity:
+            _need(town in towns, f"ethnicity: unknown town {town!r}")
         for f in self.forces:
             for town in f.custody:
                 _need(town in towns, f"force {f.code}: unknown custody town {town!r}")

@@ -2,7 +2,8 @@
 
 Every person is named by the records agencies hold of them ({"agency", "ref"}); the truth
 says which records are one person, what part each played, which children were exploited,
-which addresses were cuckooed and what the day of action did. People nobody recorded are
+which addresses were cuckooed and what the day of action did, and each person's true ethnic
+group (for measuring disparity; the system never reads it). People nobody recorded are
 left out. The file is written piece by piece, so a large world's truth never sits in memory
 as one document.
 """
@@ -113,6 +114,7 @@ class _Truth:
                     "line": who.line,
                     "exploited_child": who.role == "runner" and who.child_line_events > 0,
                     "date_of_birth": who.dob.isoformat(),
+                    "ethnicity": who.ethnicity,
                     "records": self.records(who),
                 }
 

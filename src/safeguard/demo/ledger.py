@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
-from safeguard.demo.noise import Misspeller, recorded_dob, recorded_name
+from safeguard.demo.noise import Misspeller, recorded_dob, recorded_ethnicity, recorded_name
 from safeguard.demo.population import Handset, Individual, Place
 from safeguard.demo.scenario import Noise
 from safeguard.intake.schema import (
@@ -72,8 +72,12 @@ class Ledger:
         misspell: Misspeller,
         home_of: Callable[[Individual], Place | None],
         police: Iterable[str],
+        ethnicity_rng: random.Random,
     ):
         self.rng = rng
+        # Whether a record leaves ethnicity blank is drawn from a source of its own, so the
+        # world's other draws are the same with or without ethnicity.
+        self.ethnicity_rng = ethnicity_rng
         self.home_of = home_of
         self.noise = noise
         self.misspell = misspell
@@ -174,6 +178,9 @@ class Ledger:
         if precision != v.DobPrecision.EXACT:
             record["dob_precision"] = precision
         record["sex"] = who.sex
+        ethnicity = recorded_ethnicity(self.ethnicity_rng, noise, who.ethnicity)
+        if ethnicity:
+            record["self_defined_ethnicity"] = ethnicity
         if who.flags:
             # The principal flag (first) is what brought the person to notice; the others an
             # agency may or may not know.

@@ -61,3 +61,12 @@ def recorded_dob(rng: random.Random, noise: Noise, dob: date) -> tuple[date | No
         day = 28 if (dob.month, dob.day) == (2, 29) else dob.day
         return date(year, dob.month, day), v.DobPrecision.EXACT
     return dob, v.DobPrecision.EXACT
+
+
+def recorded_ethnicity(rng: random.Random, noise: Noise, ethnicity: str) -> str:
+    """Return the self-defined ethnicity as one agency recorded it: as given, or left blank.
+
+    `rng` is the world's random source for recording ethnicity, not its main one, so that
+    every other field of every record is the same with or without it.
+    """
+    return "" if rng.random() < noise.ethnicity_blank else ethnicity

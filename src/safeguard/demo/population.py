@@ -9,13 +9,14 @@ in memory.
 import itertools
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from faker.providers.person.en_GB import Provider as FakerNames
 
 from safeguard.demo.chance import below, pick, weighted
-from safeguard.demo.gazetteer import Gazetteer, Town
+from safeguard.demo.gazetteer import ETHNIC_GROUPS, Gazetteer, Town
 from safeguard.demo.scenario import Wording
 from safeguard.records import vocabulary as v
 
@@ -74,6 +75,7 @@ class Individual:
     # tuple of strings, which the garbage collector stops tracking (a list it would rescan).
     records: tuple[str, ...] | None = None
     child_line_events: int = 0
+    ethnicity: str = ""  # the group they describe themselves as of (gazetteer.ETHNIC_GROUPS)
 
     @property
     def town(self) -> str:
@@ -236,12 +238,37 @@ class Places:
         return self._keep((kind, key), make)
 
 
-class People:
-    """Make individuals with plausible names and dates of birth."""
+class Ethnicities:
+    """Draw each individual's true ethnic group from the census shares of where they live.
 
-    def __init__(self, rng: random.Random, wording: Wording):
+    The draws come from a random source of their own, never the world's: the rest of the
+    world (every other field of every record, every event) is the same with or without them.
+    """
+
+    def __init__(self, rng: random.Random, gazetteer: Gazetteer, child_takes_parent: float):
+        self.rng = rng
+        self.child_takes_parent = child_takes_parent
+        self._groups = tuple(ETHNIC_GROUPS.values())
+        self._cumulative = {
+            town: list(itertools.accumulate(shares.percent().values()))
+            for town, shares in gazetteer.ethnicity.items()
+        }
+
+    def draw(self, town: str, parents: Sequence[Individual] = ()) -> str:
+        """Return the group of someone living in `town`, often a parent's when they have one."""
+        rng = self.rng
+        if parents and rng.random() < self.child_takes_parent:
+            return pick(rng, parents).ethnicity
+        return weighted(rng, self._groups, self._cumulative[town])
+
+
+class People:
+    """Make individuals with plausible names, dates of birth and ethnic groups."""
+
+    def __init__(self, rng: random.Random, wording: Wording, ethnicities: Ethnicities):
         self.rng = rng
         self.words = wording
+        self.ethnicities = ethnicities
         self.everyone: list[Individual] = []
         self._ids = itertools.count(1)
         surnames = FakerNames.last_names
@@ -275,8 +302,14 @@ class People:
         family: str = "",
         sex: v.Sex | None = None,
         role: str = "ordinary",
+        town: str = "",
     ) -> Individual:
-        """Return a new individual aged within `ages` on `on`."""
+        """Return a new individual aged within `ages` on `on`.
+
+        Their ethnic group is drawn from the shares of the household's town (or `town`, for
+        someone without a household); a child born into a family home usually takes a
+        parent's (Ethnicities.draw).
+        """
         sex = sex or pick(self.rng, _SEXES)
         dob = self.born(ages, on)
         given = pick(self.rng, self._first_names[sex, on.year - dob.year < 22])
@@ -284,5 +317,11 @@ class People:
         person = Individual(
             next(self._ids), given, family or self.family_name(), sex, dob, household, role
         )
+        if household is None:
+            person.ethnicity = self.ethnicities.draw(town)
+        elif ages[1] < 18 and household.kind == v.LocationKind.HOME:
+            person.ethnicity = self.ethnicities.draw(household.town, household.adults)
+        else:
+            person.ethnicity = self.ethnicities.draw(household.town)
         self.everyone.append(person)
         return person

@@ -141,6 +141,10 @@ class Ordinary(_Strict):
         return self
 
 
+class Ethnicity(_Strict):
+    child_takes_parent: Share
+
+
 class Noise(_Strict):
     misspelt_name: Share
     day_month_swapped: Share
@@ -149,6 +153,7 @@ class Noise(_Strict):
     second_record: Share
     nickname: Share
     flag_recorded: Share
+    ethnicity_blank: Share
 
 
 class Scenario(_Strict):
@@ -158,6 +163,7 @@ class Scenario(_Strict):
     scales: dict[str, Scale]
     lines: Lines
     ordinary: Ordinary
+    ethnicity: Ethnicity
     event_ages: dict[v.EventKind, Range]
     noise: Noise
 
