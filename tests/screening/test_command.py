@@ -18,7 +18,7 @@ def _run(*args: str) -> str:
 
 def test_check_names_the_catalogue_version_and_size():
     out = _run("check")
-    assert out.startswith(f"{DEFAULT_PATH}: cce-county-lines 1.0.0 (")
+    assert out.startswith(f"{DEFAULT_PATH}: cce-county-lines 1.1.0 (")
     assert "17 indicators, 7 vulnerability factors" in out
 
 

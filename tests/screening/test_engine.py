@@ -509,7 +509,7 @@ def test_fired_indicator_gives_its_reason_and_the_catalogue_version():
         "stop and search with drugs (event 4) on 20 Jun 2024. Latest 10 days ago "
         "(current, counts x1)"
     )
-    assert result.catalogue == "cce-county-lines 1.0.0"
+    assert result.catalogue == "cce-county-lines 1.1.0"
     assert result.catalogue_hash == DEFAULT.content_hash
 
 
@@ -643,16 +643,19 @@ def test_one_missing_episode_is_not_repeated():
     assert fired(result, "missing") is not None
 
 
+REPEATED = next(i.weight for i in DEFAULT.indicators if i.id == "missing-repeatedly")
+
+
 def test_with_three_episodes_the_latest_qualifying_run_is_reported():
     # 200 and 150 days ago lie 50 days apart; 150 and 10 lie 140 apart: the run is the
     # first two, banded by its latest episode (150 days: recent).
     result = fired(screen(missing_episodes(200, 150, 10), DEFAULT, AT), "missing-repeatedly")
-    assert (result.event_ids, result.band, result.points) == ((1, 2), "recent", 1.8)
+    assert (result.event_ids, result.band, result.points) == ((1, 2), "recent", REPEATED * 0.6)
 
 
 def test_the_latest_of_two_runs_is_reported():
     result = fired(screen(missing_episodes(350, 340, 100, 20), DEFAULT, AT), "missing-repeatedly")
-    assert (result.event_ids, result.band, result.points) == ((3, 4), "current", 3.0)
+    assert (result.event_ids, result.band, result.points) == ((3, 4), "current", REPEATED)
 
 
 def test_a_run_reports_every_episode_within_the_span_of_its_latest():

@@ -27,6 +27,17 @@ def _missing(ref: str, person: str, day: str) -> dict:
     }
 
 
+def _found(ref: str, person: str, day: str) -> dict:
+    return {
+        "type": "event",
+        "agency": "lancs",
+        "ref": ref,
+        "kind": "found_out_of_area",
+        "occurred_at": f"{day}T09:00:00Z",
+        "participants": [{"person": person, "role": "missing_person"}],
+    }
+
+
 def _world(n: int) -> list[dict]:
     records: list[dict] = [AGENCY]
     for i in range(n):
@@ -34,6 +45,7 @@ def _world(n: int) -> list[dict]:
             _child(f"C{i}"),
             _missing(f"M{i}a", f"C{i}", "2025-01-05"),
             _missing(f"M{i}b", f"C{i}", "2025-02-10"),
+            _found(f"F{i}", f"C{i}", "2025-02-11"),
         ]
     return records
 
@@ -58,7 +70,7 @@ def test_run_screens_every_child_as_of_a_moment_and_no_adult(record):
 def test_running_again_stores_nothing_new_and_a_later_band_does(record):
     record(*_world(1))  # the pipeline screens the child as of each episode
     first = _latest()
-    assert first.level == "medium"  # missing twice within 90 days + once
+    assert first.level == "medium"  # missing twice within 90 days, found out of area
     assert services.rescreen_all(AT) == []  # 19 days on: the same result
     # 120 days on, the latest episode is "recent" (x0.6): a changed result, kept beside the first.
     [later] = services.rescreen_all(datetime(2025, 6, 10, tzinfo=UTC))

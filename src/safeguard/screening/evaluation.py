@@ -38,11 +38,16 @@ class Truth:
 @dataclass
 class Group:
     children: int = 0
-    flagged: int = 0
+    flagged: int = 0  # medium or higher
+    concern: int = 0  # low or higher: any concern raised
 
     @property
     def rate(self) -> float:
         return self.flagged / self.children if self.children else 0.0
+
+    @property
+    def concern_rate(self) -> float:
+        return self.concern / self.children if self.children else 0.0
 
 
 @dataclass
@@ -78,6 +83,12 @@ class Report:
             "f1": round(self.f1, 4),
             "disparity_ratio_exploited": disparity(self.groups_exploited),
             "disparity_ratio_not_exploited": disparity(self.groups_not_exploited),
+            # The same ratio for "low or higher": far more children, so less noise where
+            # medium-or-higher flags among children not exploited are a handful.
+            "concern_disparity_ratio_exploited": disparity(self.groups_exploited, "concern_rate"),
+            "concern_disparity_ratio_not_exploited": disparity(
+                self.groups_not_exploited, "concern_rate"
+            ),
             "children": self.children,
             "exploited": self.exploited,
             "true_positives": self.true_positives,
@@ -108,25 +119,46 @@ class Report:
             lines.append(f"flag rate by self-defined ethnicity, {name}:")
             for group, g in sorted(groups.items()):
                 note = "" if g.children >= MIN_GROUP else f" (under {MIN_GROUP}: not ratioed)"
-                lines.append(f"  {group}: {g.flagged}/{g.children} = {g.rate:.3f}{note}")
-            ratio = disparity(groups)
-            lines.append(f"  highest/lowest: {'n/a' if ratio is None else f'{ratio:.2f}'}")
+                lines.append(
+                    f"  {group}: medium+ {g.flagged}/{g.children} = {g.rate:.4f}, "
+                    f"low+ {g.concern}/{g.children} = {g.concern_rate:.3f}{note}"
+                )
+            lines.append(
+                f"  highest/lowest: medium+ {_ratio(disparity(groups))}, "
+                f"low+ {_ratio(disparity(groups, 'concern_rate'))}"
+            )
         return "\n".join(lines)
 
 
-def disparity(groups: dict[str, Group]) -> float | None:
-    """Return the highest flag rate over the lowest, among groups of MIN_GROUP or more."""
-    rates = [g.rate for g in groups.values() if g.children >= MIN_GROUP]
-    if len(rates) < 2:
-        return 1.0 if rates else None
+def disparity(groups: dict[str, Group], rate: str = "rate") -> float | None:
+    """Return the highest rate over the lowest, among groups of MIN_GROUP children or more.
+
+    None when no group is large enough; 1.0 when the rates are all equal (zero included);
+    infinity when some group's rate is zero and another's is not.
+    """
+    rates = [getattr(g, rate) for g in groups.values() if g.children >= MIN_GROUP]
+    if not rates:
+        return None
+    if min(rates) == max(rates):
+        return 1.0
     if min(rates) == 0:
-        return None if max(rates) == 0 else float("inf")
+        return float("inf")
     return round(max(rates) / min(rates), 4)
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 def _groups_json(groups: dict[str, Group]) -> dict:
     return {
-        k: {"children": g.children, "flagged": g.flagged, "rate": round(g.rate, 4)}
+        k: {
+            "children": g.children,
+            "flagged": g.flagged,
+            "rate": round(g.rate, 4),
+            "concern": g.concern,
+            "concern_rate": round(g.concern_rate, 4),
+        }
         for k, g in sorted(groups.items())
     }
 
@@ -187,6 +219,7 @@ def evaluate(truth: Truth) -> Report:
         group = groups[exploited][truth.ethnicity[pid]]
         group.children += 1
         group.flagged += flagged
+        group.concern += level != "none"
     report.groups_exploited = dict(groups[True])
     report.groups_not_exploited = dict(groups[False])
     return report
