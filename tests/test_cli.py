@@ -24,13 +24,15 @@ def _run(*args: str, var: Path, **env: str) -> subprocess.CompletedProcess:
 def test_help_explains_each_command(tmp_path):
     out = _run("--help", var=tmp_path)
     assert out.returncode == 0
-    for command in ("migrate", "serve", "demo", "import", "export"):
+    for command in ("migrate", "serve", "demo", "import", "export", "screening"):
         assert f"\n  {command} " in out.stdout
 
 
 def test_a_command_has_its_own_help(tmp_path):
     out = _run("serve", "--help", var=tmp_path)
     assert out.returncode == 0 and "--port" in out.stdout
+    out = _run("screening", "--help", var=tmp_path)
+    assert out.returncode == 0 and "evaluate" in out.stdout and "check" in out.stdout
 
 
 def test_first_run_generates_a_private_secret_key_and_keeps_it(tmp_path):
