@@ -86,7 +86,7 @@ def _load_chunk(ids: list[int], until: datetime | None) -> dict[int, ChildFacts]
                 latest = (row["valid_from"] or date.min, row["id"])
                 if person_id not in homes or latest > homes[person_id][0]:
                     homes[person_id] = (latest, fact.other_place)
-    for person_id, fact in _contacts(ids, phones_used, until_day):
+    for person_id, fact in _contacts(phones_used, until_day):
         links[person_id].append(fact)
 
     return {
@@ -157,11 +157,15 @@ def _events(ids: list[int], until: datetime | None) -> dict[int, list[EventFact]
         elif item_kind is not None:
             part.items.add(item_kind)
 
-    # Everyone in those events (each person once, whatever their roles), by a subquery so
-    # that no list of event ids is ever bound.
+    # Everyone in those events (each person once, whatever their roles), by a join through
+    # the chunk's own participations, so that no list of event ids is ever bound. A join,
+    # not an IN (subquery): PostgreSQL plans the subquery as a hash semi-join over every
+    # participation in the store, the join as index look-ups from the chunk's rows.
     ages: dict[int, dict[int, int | None]] = defaultdict(dict)
-    theirs = Participation.objects.filter(window, person_id__in=ids).values("event_id")
-    everyone = Participation.objects.filter(event_id__in=theirs).values_list(
+    mine = Q(event__participations__person_id__in=ids)
+    if until is not None:
+        mine &= Q(event__occurred_at__lte=until)
+    everyone = Participation.objects.filter(mine).values_list(
         "event_id", "person_id", "age_at_event"
     )
     for event_id, person_id, age in everyone.order_by():
@@ -253,38 +257,42 @@ def _link_fact(row: dict[str, Any], on: date, other: str) -> LinkFact:
     )
 
 
-# -- phone contacts: 1 query ------------------------------------------------------------
+# -- phone contacts: 1 query (one more per 400 phones the chunk uses) -------------------
 
 
 def _contacts(
-    ids: list[int], phones_used: dict[int, set[int]], until_day: date | None
+    phones_used: dict[int, set[int]], until_day: date | None
 ) -> Iterator[tuple[int, LinkFact]]:
     """Yield (person, contact) for each contact of a phone the person uses with another phone.
 
-    The phones are named by a subquery of the uses_phone links, so the query binds the
-    person ids, never a list of phones of unbounded length.
+    The phones are those of the uses_phone links already read, named in the query (a few
+    per person; chunked to stay under SQLite's parameter limit): with a subquery instead,
+    PostgreSQL scanned every contact link in the store for each chunk.
     """
     if not phones_used:
         return
-    used = Link.objects.filter(kind=v.LinkKind.USES_PHONE, from_person_id__in=ids).values(
-        "to_phone_id"
-    )
-    rows = (
-        Link.objects.filter(kind=v.LinkKind.CONTACT)
-        .filter(Q(from_phone_id__in=used) | Q(to_phone_id__in=used))
-        .values_list(
-            "id",
-            "from_phone_id",
-            "to_phone_id",
-            "from_phone__is_deal_line",
-            "to_phone__is_deal_line",
-            "valid_from",
-            "recorded_at",
-            "event__occurred_at",
-            "count",
+    used = sorted({phone for phones in phones_used.values() for phone in phones})
+    found: dict[int, tuple] = {}  # by link id: a contact between two chunks' phones once
+    for start in range(0, len(used), CHUNK):
+        phones = used[start : start + CHUNK]
+        found.update(
+            (row[0], row)
+            for row in Link.objects.filter(kind=v.LinkKind.CONTACT)
+            .filter(Q(from_phone_id__in=phones) | Q(to_phone_id__in=phones))
+            .values_list(
+                "id",
+                "from_phone_id",
+                "to_phone_id",
+                "from_phone__is_deal_line",
+                "to_phone__is_deal_line",
+                "valid_from",
+                "recorded_at",
+                "event__occurred_at",
+                "count",
+            )
+            .order_by()
         )
-        .order_by()
-    )
+    rows = [found[pk] for pk in sorted(found)]
     users: dict[int, list[int]] = defaultdict(list)
     for person_id, phones in phones_used.items():
         for phone_id in phones:
