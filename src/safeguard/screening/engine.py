@@ -5,6 +5,7 @@ so the same facts, moment and catalogue always give the same screening, and a pe
 check every point of it against the evidence it names.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -65,14 +66,36 @@ class _Piece:
     day: date
     kind: str  # "event" or "link"
     id: int
-    what: str  # words for the reason
+    fact: EventFact | LinkFact
+
+
+class _Facts:
+    """A child's facts as they stood at a moment, by kind, so each rule reads only its own.
+
+    Each event's UK day and age in days is worked out once here, not once per rule.
+    """
+
+    def __init__(self, facts: ChildFacts, at: datetime, today: date):
+        self.facts = facts
+        self.events: dict[str, list[tuple[EventFact, date, int]]] = defaultdict(list)
+        for event in facts.events:
+            if event.occurred_at > at:
+                continue
+            day = event.occurred_at.astimezone(UK).date()
+            self.events[event.kind].append((event, day, (today - day).days))
+        self.links: dict[str, list[tuple[LinkFact, int]]] = defaultdict(list)
+        for link in facts.links:
+            age = (today - link.on).days
+            if age >= 0:
+                self.links[link.kind].append((link, age))
 
 
 def screen(facts: ChildFacts, catalogue: Catalogue, at: datetime) -> Screening:
     """Screen one child's facts as they stood at `at`."""
     today = at.astimezone(UK).date() if at.tzinfo else at.date()
-    indicators = _fire(catalogue.indicators, facts, catalogue, at, today)
-    vulnerabilities = _fire(catalogue.vulnerabilities, facts, catalogue, at, today)
+    known = _Facts(facts, at, today)
+    indicators = _fire(catalogue.indicators, known, catalogue, today, "indicators")
+    vulnerabilities = _fire(catalogue.vulnerabilities, known, catalogue, today, "vulnerabilities")
     concern = min(sum(f.points for f in vulnerabilities), catalogue.vulnerability_cap)
     score = round(sum(f.points for f in indicators) + concern, 2)
     return Screening(
@@ -87,28 +110,75 @@ def screen(facts: ChildFacts, catalogue: Catalogue, at: datetime) -> Screening:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one rule needs, worked out once per catalogue: to skip it when nothing can fire it."""
+
+    rule: Rule
+    flags: frozenset[str]
+    event_kinds: frozenset[str]
+    link_kinds: frozenset[str]
+
+
+_PLANS: dict[tuple[str, str], tuple[_Plan, ...]] = {}
+
+
+def _plans(rules: Iterable[Rule], catalogue: Catalogue, part: str) -> tuple[_Plan, ...]:
+    key = (catalogue.content_hash, part)
+    plans = _PLANS.get(key) if catalogue.content_hash else None
+    if plans is None:
+        plans = tuple(
+            _Plan(
+                rule,
+                frozenset(f for e in rule.evidence if isinstance(e, FlagEvidence) for f in e.flags),
+                frozenset(
+                    k for e in rule.evidence if isinstance(e, EventEvidence) for k in e.kinds
+                ),
+                frozenset(k for e in rule.evidence if isinstance(e, LinkEvidence) for k in e.kinds),
+            )
+            for rule in rules
+        )
+        if catalogue.content_hash:
+            _PLANS[key] = plans
+    return plans
+
+
 def _fire(
-    rules: Iterable[Rule], facts: ChildFacts, catalogue: Catalogue, at: datetime, today: date
+    rules: Iterable[Rule], known: _Facts, catalogue: Catalogue, today: date, part: str
 ) -> tuple[Fired, ...]:
     fired = []
-    for rule in rules:
-        result = _test(rule, facts, catalogue, at, today)
+    for plan in _plans(rules, catalogue, part):
+        if (
+            plan.event_kinds.isdisjoint(known.events)
+            and plan.link_kinds.isdisjoint(known.links)
+            and plan.flags.isdisjoint(known.facts.flags)
+        ):
+            continue  # nothing this child has could fire it
+        result = _test(plan, known, catalogue, today)
         if result is not None:
             fired.append(result)
     return tuple(fired)
 
 
-def _test(
-    rule: Rule, facts: ChildFacts, catalogue: Catalogue, at: datetime, today: date
-) -> Fired | None:
-    flags = sorted(
-        {f for e in rule.evidence if isinstance(e, FlagEvidence) for f in e.flags} & facts.flags
-    )
+def _test(plan: _Plan, known: _Facts, catalogue: Catalogue, today: date) -> Fired | None:
+    facts, rule = known.facts, plan.rule
+    flags = sorted(plan.flags & facts.flags)
     # One piece per event or link, however many routes (or phones of the child) reach it.
     unique: dict[tuple[str, int], _Piece] = {}
+    window = rule.window_days
     for e in rule.evidence:
-        for p in _pieces(e, facts, at, today, rule.window_days):
-            unique.setdefault((p.kind, p.id), p)
+        if isinstance(e, EventEvidence):
+            for kind in e.kinds:
+                for event, day, age in known.events.get(kind, ()):
+                    if age <= window and _event_matches(e, event, facts):
+                        unique.setdefault(
+                            ("event", event.id), _Piece(day, "event", event.id, event)
+                        )
+        elif isinstance(e, LinkEvidence):
+            for kind in e.kinds:
+                for link, age in known.links.get(kind, ()):
+                    if age <= window and _link_matches(e, link):
+                        unique.setdefault(("link", link.id), _Piece(link.on, "link", link.id, link))
     pieces = sorted(unique.values(), key=lambda p: (p.day, p.kind, p.id))
     if flags:
         # A recorded flag holds now: it counts in full, and as many times as at_least asks.
@@ -155,7 +225,7 @@ def _latest_run(pieces: list[_Piece], at_least: int, within_days: int | None) ->
 
 
 def _reason(chosen: list[_Piece], rule: Rule, age: int, band: str, factor: float) -> str:
-    what = "; ".join(f"{p.what} on {p.day:%d %b %Y}" for p in chosen)
+    what = "; ".join(f"{_words(p.fact)} on {p.day:%d %b %Y}" for p in chosen)
     if rule.at_least > 1 and rule.within_days is not None:
         what = f"{len(chosen)} within {rule.within_days} days: {what}"
     when = "today" if age == 0 else f"{age} day{'s' if age != 1 else ''} ago"
@@ -163,21 +233,6 @@ def _reason(chosen: list[_Piece], rule: Rule, age: int, band: str, factor: float
 
 
 # -- matching ---------------------------------------------------------------------------
-
-
-def _pieces(evidence, facts: ChildFacts, at: datetime, today: date, window: int):
-    if isinstance(evidence, EventEvidence):
-        for event in facts.events:
-            if event.occurred_at > at:
-                continue
-            day = event.occurred_at.astimezone(UK).date()
-            if (today - day).days <= window and _event_matches(evidence, event, facts):
-                yield _Piece(day, "event", event.id, _event_words(event))
-    elif isinstance(evidence, LinkEvidence):
-        for link in facts.links:
-            age = (today - link.on).days
-            if 0 <= age <= window and _link_matches(evidence, link):
-                yield _Piece(link.on, "link", link.id, _link_words(link))
 
 
 def _event_matches(e: EventEvidence, event: EventFact, facts: ChildFacts) -> bool:
@@ -223,6 +278,10 @@ def _link_matches(e: LinkEvidence, link: LinkFact) -> bool:
     ):
         return False
     return True
+
+
+def _words(fact: EventFact | LinkFact) -> str:
+    return _event_words(fact) if isinstance(fact, EventFact) else _link_words(fact)
 
 
 def _event_words(event: EventFact) -> str:
