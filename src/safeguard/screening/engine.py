@@ -280,14 +280,17 @@ def _link_matches(e: LinkEvidence, link: LinkFact) -> bool:
     return True
 
 
+# Reasons name kinds in words; worked out once (an enum's .values is rebuilt on every call).
+_EVENT_LABELS = {k.value: k.label.lower() for k in v.EventKind}
+_LINK_LABELS = {k.value: k.label.lower() for k in v.LinkKind}
+
+
 def _words(fact: EventFact | LinkFact) -> str:
     return _event_words(fact) if isinstance(fact, EventFact) else _link_words(fact)
 
 
 def _event_words(event: EventFact) -> str:
-    words = (
-        v.EventKind(event.kind).label.lower() if event.kind in v.EventKind.values else event.kind
-    )
+    words = _EVENT_LABELS.get(event.kind, event.kind)
     if event.items:
         words += " with " + ", ".join(sorted(event.items))
     if event.place is not None and event.place.force_area:
@@ -296,7 +299,7 @@ def _event_words(event: EventFact) -> str:
 
 
 def _link_words(link: LinkFact) -> str:
-    words = v.LinkKind(link.kind).label.lower() if link.kind in v.LinkKind.values else link.kind
+    words = _LINK_LABELS.get(link.kind, link.kind)
     if link.other_deal_line:
         words += " a deal-line phone"
     elif link.other_age is not None:

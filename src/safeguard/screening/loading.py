@@ -275,11 +275,13 @@ def _contacts(
     found: dict[int, tuple] = {}  # by link id: a contact between two chunks' phones once
     for start in range(0, len(used), CHUNK):
         phones = used[start : start + CHUNK]
-        found.update(
-            (row[0], row)
-            for row in Link.objects.filter(kind=v.LinkKind.CONTACT)
-            .filter(Q(from_phone_id__in=phones) | Q(to_phone_id__in=phones))
+        # The kind is checked here, not in SQL: with `kind =` in the query SQLite, which
+        # has no statistics, walked every contact link by the kind index (60 ms a child at
+        # 100,000 children) instead of the two phone indexes (under 1 ms).
+        rows = (
+            Link.objects.filter(Q(from_phone_id__in=phones) | Q(to_phone_id__in=phones))
             .values_list(
+                "kind",
                 "id",
                 "from_phone_id",
                 "to_phone_id",
@@ -292,6 +294,7 @@ def _contacts(
             )
             .order_by()
         )
+        found.update((row[1], row[1:]) for row in rows if row[0] == v.LinkKind.CONTACT)
     rows = [found[pk] for pk in sorted(found)]
     users: dict[int, list[int]] = defaultdict(list)
     for person_id, phones in phones_used.items():
