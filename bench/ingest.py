@@ -28,8 +28,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from databases import fresh_database  # bench/databases.py
+
 HERE = Path(__file__).resolve().parent
-PG_SERVER = os.environ.get("SAFEGUARD_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 SEED = 2019
 
 
@@ -206,25 +207,8 @@ def worker(mode: str, scale: str) -> None:
 # -- orchestration ----------------------------------------------------------------------
 
 
-def _fresh_database(db: str, label: str) -> tuple[str, callable]:
-    if db == "sqlite":
-        folder = tempfile.mkdtemp(prefix="sg-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: subprocess.run(["rm", "-rf", folder])
-    name = f"sg_bench_{label}_{os.getpid()}"
-    _psql(f'DROP DATABASE IF EXISTS "{name}"')
-    _psql(f'CREATE DATABASE "{name}"')
-    return f"{PG_SERVER}/{name}", lambda: _psql(f'DROP DATABASE IF EXISTS "{name}"')
-
-
-def _psql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def run(mode: str, db: str, scale: str) -> dict:
-    url, drop = _fresh_database(db, mode)
+    url, drop = fresh_database(db, mode)
     env = {
         **os.environ,
         "SAFEGUARD_DATABASE_URL": url,

@@ -44,8 +44,9 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from databases import PG_SERVER, fresh_database  # bench/databases.py
+
 HERE = Path(__file__).resolve().parent
-PG_SERVER = os.environ.get("SAFEGUARD_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 SEED = 2019
 
 # The store's events lie in the two years before AT; every child is screened as of AT, the
@@ -831,23 +832,6 @@ def worker(mode: str, options: dict) -> None:
 # -- orchestration ----------------------------------------------------------------------
 
 
-def _fresh_database(db: str, label: str) -> tuple[str, callable]:
-    if db == "sqlite":
-        folder = tempfile.mkdtemp(prefix="sg-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: subprocess.run(["rm", "-rf", folder])
-    name = f"sg_bench_{label}_{os.getpid()}"
-    _psql(f'DROP DATABASE IF EXISTS "{name}"')
-    _psql(f'CREATE DATABASE "{name}"')
-    return f"{PG_SERVER}/{name}", lambda: _psql(f'DROP DATABASE IF EXISTS "{name}"')
-
-
-def _psql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def _postgres_version() -> str:
     import psycopg
 
@@ -878,7 +862,7 @@ def _work(mode: str, url: str, var: str, args) -> dict:
 
 def run(db: str, args) -> dict:
     """Build the store in a fresh database, then screen it in another process; drop it."""
-    url, drop = _fresh_database(db, "screening")
+    url, drop = fresh_database(db, "screening")
     var = tempfile.mkdtemp(prefix="sg-bench-var-")
     try:
         build = _work("build", url, var, args)

@@ -50,16 +50,6 @@ class Screening:
     catalogue: str  # id and version
     catalogue_hash: str
 
-    def outcome(self) -> tuple:
-        """Return what a change of screening is judged on (not the moment it was made)."""
-        return (
-            self.level,
-            self.score,
-            tuple((f.id, f.points, f.event_ids, f.link_ids) for f in self.indicators),
-            tuple((f.id, f.points, f.event_ids, f.link_ids) for f in self.vulnerabilities),
-            self.catalogue_hash,
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class _Piece:

@@ -198,7 +198,7 @@ def evaluate(truth: Truth) -> Report:
     )
     rank = {level: i for i, level in enumerate(LEVELS)}
     highest: dict[int, str] = {}
-    for person_id, level in Screening.objects.values_list("person_id", "level"):
+    for person_id, level in Screening.objects.values_list("person_id", "level").distinct():
         if rank[level] > rank.get(highest.get(person_id, "none"), 0):
             highest[person_id] = level
     report = Report(0, 0, 0, 0, 0)

@@ -96,10 +96,10 @@ def rescreen(
             if person_id not in facts:
                 continue
             result = screen(facts[person_id], catalogue, moments[person_id])
+            row = _row(result, created, triggers.get(person_id))
             before = previous.get(person_id)
-            if before is not None and _outcome(before) == _result_outcome(result):
-                continue
-            new.append(_row(result, created, triggers.get(person_id)))
+            if before is None or _outcome(before) != _outcome(row):
+                new.append(row)
         stored.extend(Screening.objects.bulk_create(new))
         if progress is not None:
             progress(len(chunk))
@@ -175,14 +175,4 @@ def _outcome(s: Screening) -> tuple:
         _summary(s.indicators),
         _summary(s.vulnerabilities),
         s.catalogue_hash,
-    )
-
-
-def _result_outcome(r: Result) -> tuple:
-    return (
-        r.level,
-        r.score,
-        _summary(_fired_json(r.indicators)),
-        _summary(_fired_json(r.vulnerabilities)),
-        r.catalogue_hash,
     )
