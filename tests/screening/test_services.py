@@ -1,12 +1,13 @@
 """Screening services: batch re-screening, immutable history, professional judgement."""
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
 
 from safeguard.records.models import Person
 from safeguard.screening import services
-from safeguard.screening.models import ImmutableError, Judgement, Screening
+from safeguard.screening.models import ImmutableError, Judgement, Screening, outcome_digest
 
 AGENCY = {"type": "agency", "code": "lancs", "kind": "police_force", "name": "Lancashire"}
 AT = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -139,3 +140,43 @@ def test_a_judgement_needs_a_level_a_reason_and_a_name(record, level, reason, by
     with pytest.raises(ValueError, match=message):
         services.judge(screening, level, reason, by_name=by)
     assert not Judgement.objects.exists()
+
+
+def test_what_is_stored_reads_back_as_it_was_returned(record):
+    record(*_world(1))
+    [stored] = services.rescreen_all(datetime(2025, 6, 10, tzinfo=UTC))
+    again = Screening.objects.get(pk=stored.pk)
+    fields = ("person_id", "screened_at", "score", "level", "indicators", "vulnerabilities")
+    fields += ("catalogue", "catalogue_hash", "outcome", "created_at")
+    assert [getattr(again, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert again.indicators[0]["event_ids"] and again.indicators[0]["reason"]
+    # The digest a later re-screen compares is the one its stored fields give.
+    assert again.outcome == outcome_digest(
+        again.level, again.score, again.indicators, again.vulnerabilities, again.catalogue_hash
+    )
+
+
+def test_the_outcome_is_judged_on_evidence_and_points_not_wording():
+    fired = {"id": "x", "title": "X", "points": 2.0, "event_ids": [1, 2], "link_ids": []}
+    base = ("medium", 4.0, [{**fired, "reason": "two episodes"}], [], "h1")
+    assert outcome_digest(*base) == outcome_digest(
+        "medium", 4.0, [{**fired, "reason": "reworded", "title": "Y"}], [], "h1"
+    )
+    assert outcome_digest(*base) != outcome_digest(
+        "medium", 4.0, [{**fired, "event_ids": [1, 3]}], [], "h1"
+    )
+    assert outcome_digest(*base) != outcome_digest(*base[:4], "h2")  # another catalogue
+    assert outcome_digest(*base) != outcome_digest("high", *base[1:])
+
+
+def test_rescreening_leaves_the_cycle_collector_as_it_found_it(record):
+    record(*_world(2))
+    assert gc.isenabled()
+    services.rescreen_all(AT)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        services.rescreen_all(AT)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -5,6 +5,9 @@ the history of their level; none is ever edited or deleted. A Judgement is a per
 decision to raise or lower a level, kept beside the automatic result, never in place of it.
 """
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
 
@@ -53,6 +56,11 @@ class Screening(Immutable):
     trigger_event = models.ForeignKey(
         Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    outcome = models.CharField(
+        max_length=64,
+        help_text="SHA-256 of what a change is judged on (outcome_digest): a re-screen "
+        "stores a new screening only when it differs from the latest one's.",
+    )
 
     class Meta:
         indexes = [
@@ -62,6 +70,24 @@ class Screening(Immutable):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.level} ({self.score}) at {self.screened_at:%Y-%m-%d}"
+
+
+def outcome_digest(
+    level: str,
+    score: float,
+    indicators: list[dict],
+    vulnerabilities: list[dict],
+    catalogue_hash: str,
+) -> str:
+    """Return the digest of a screening's outcome: its level, score, and each fired rule's
+    points and evidence under one catalogue; not the moment, nor the wording of the reasons."""
+
+    def summary(fired: list[dict]) -> list:
+        return [[f["id"], f["points"], list(f["event_ids"]), list(f["link_ids"])] for f in fired]
+
+    outcome = [level, round(score, 2), summary(indicators), summary(vulnerabilities)]
+    text = json.dumps([*outcome, catalogue_hash], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Judgement(Immutable):
