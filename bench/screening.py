@@ -8,8 +8,10 @@ that every run builds the same store. The rows go in with records.bulk.insert_ro
 through intake (which would screen as it goes); building is not timed but its time is shown.
 Then, in another process on the same database (so peak memory is screening's own):
 
-- full:  services.rescreen of every child as of one moment (what `safeguard screening run`
-         does), timed: seconds, children a second, screenings stored, peak memory;
+- full:  services.rescreen of every child as of one moment, in one process, timed: seconds,
+         children a second, screenings stored, peak memory; then, from the same start
+         (the screenings removed), screening.parallel.rescreen in one worker process per
+         core, which is what `safeguard screening run` does;
 - naive: the same path one child at a time (services.rescreen({child: moment}), so every
          query runs once per child) for a sample of children spread over the ids, at a moment
          100 days later so that results change and are stored; extrapolated to every child,
@@ -709,7 +711,7 @@ def work_screen(sample: int, repeats: int, **_) -> dict:
 
     from safeguard.intake.recording import record_event
     from safeguard.records.models import Link, Location, Person
-    from safeguard.screening import services
+    from safeguard.screening import parallel, services
     from safeguard.screening.models import Screening
 
     if connection.vendor == "postgresql":
@@ -720,7 +722,7 @@ def work_screen(sample: int, repeats: int, **_) -> dict:
             cursor.execute("ANALYZE")
     children = services.children_at(AT)
 
-    # 1. Every child as of AT, set-based (what `safeguard screening run` does).
+    # 1. Every child as of AT, set-based, in this process (services.rescreen).
     started = time.perf_counter()
     stored = services.rescreen(dict.fromkeys(children, AT))
     full_s = time.perf_counter() - started
@@ -735,6 +737,24 @@ def work_screen(sample: int, repeats: int, **_) -> dict:
         "peak_rss_mib": peak,
     }
     del stored
+
+    # 1b. The same in worker processes, one per core (what `safeguard screening run` does),
+    # from the same start: the screenings of 1 are removed first (this store is thrown away;
+    # the application never deletes one).
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{Screening._meta.db_table}"')  # noqa: S608 - model table
+    workers = parallel.available_cores()
+    started = time.perf_counter()
+    in_workers = parallel.rescreen(dict.fromkeys(children, AT), workers=workers)
+    workers_s = time.perf_counter() - started
+    full_workers = {
+        "workers": workers,
+        "seconds": workers_s,
+        "children_per_s": len(children) / workers_s,
+        "stored": in_workers.total(),
+        "same_levels_as_one_process": {k: in_workers.get(k, 0) for k in full["levels"]}
+        == full["levels"],
+    }
 
     # 2. The naive way: one child per call, so each of loading's queries runs per child.
     step = max(1, len(children) // sample)
@@ -801,7 +821,7 @@ def work_screen(sample: int, repeats: int, **_) -> dict:
         "record_event_ms": _percentiles(with_event),
         "rescreen_alone_ms": _percentiles(alone),
     }
-    return {"full": full, "naive": naive, "one_event": one}
+    return {"full": full, "full_workers": full_workers, "naive": naive, "one_event": one}
 
 
 def _percentiles(seconds: list[float]) -> dict:
@@ -911,6 +931,7 @@ def main() -> None:
     for db in args.databases:
         r = run(db, args)
         b, full, naive, one = r["build"], r["full"], r["naive"], r["one_event"]
+        fw = r["full_workers"]
         events = b["records"].get("Event", 0)
         row = {
             "database": db,
@@ -924,6 +945,10 @@ def main() -> None:
             "full_stored": full["stored"],
             "full_levels": full["levels"],
             "full_peak_rss_mib": round(full["peak_rss_mib"]),
+            "full_workers": fw["workers"],
+            "full_workers_s": round(fw["seconds"], 2),
+            "full_workers_children_per_s": round(fw["children_per_s"]),
+            "full_workers_same_levels": fw["same_levels_as_one_process"],
             "naive_sample": naive["sample"],
             "naive_sample_s": round(naive["seconds"], 2),
             "naive_per_child_ms": round(naive["per_child_s"] * 1000, 2),
@@ -944,6 +969,9 @@ def main() -> None:
             f"  full re-screen   {row['full_s']:8.1f} s  {row['full_children_per_s']:,} children/s"
             f"  {row['full_stored']:,} stored (none {lv['none']:,}, low {lv['low']:,}, "
             f"medium {lv['medium']:,}, high {lv['high']:,})  peak {row['full_peak_rss_mib']} MiB\n"
+            f"  in {row['full_workers']} workers  {row['full_workers_s']:8.1f} s  "
+            f"{row['full_workers_children_per_s']:,} children/s (`safeguard screening run`; "
+            f"same levels as one process: {row['full_workers_same_levels']})\n"
             f"  naive baseline   {row['naive_per_child_ms']:8.2f} ms a child, one child per call "
             f"on a sample of {row['naive_sample']:,} ({row['naive_sample_s']:.1f} s, "
             f"{row['naive_stored']:,} stored); extrapolated from the sample to all "

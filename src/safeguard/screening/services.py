@@ -218,8 +218,15 @@ def _row(result: Result) -> dict:
 
 
 def _store(rows: list[dict]) -> list[Screening]:
-    """Insert the rows in one set-based write; return them as saved Screenings."""
-    ids = insert_rows(Screening, rows, return_ids=True)
+    """Insert the rows in one set-based write; return them as saved Screenings.
+
+    The write is a transaction of its own (a savepoint inside the caller's): on SQLite its
+    lock is what keeps the ids it allocates from another process's (records.bulk).
+    """
+    if not rows:
+        return []
+    with transaction.atomic():
+        ids = insert_rows(Screening, rows, return_ids=True)
     stored = []
     for pk, row in zip(ids, rows, strict=True):
         screening = Screening(id=pk, **row)

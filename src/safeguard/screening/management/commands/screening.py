@@ -28,6 +28,12 @@ class Command(BaseCommand):
         check.add_argument("path", nargs="?", help="catalogue file (default: the one in use)")
         run = sub.add_parser("run", help="re-screen every child")
         run.add_argument("--at", help="the moment to screen as of (ISO date or time; default now)")
+        run.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes to screen in (default: one per core this process may use)",
+        )
         evaluate = sub.add_parser("evaluate", help="score screenings against ground truth")
         evaluate.add_argument("--labels", required=True, help="labels file of `safeguard demo`")
         evaluate.add_argument("--json", action="store_true", help="print one JSON object")
@@ -48,20 +54,21 @@ class Command(BaseCommand):
             f"{len(catalogue.vulnerabilities)} vulnerability factors"
         )
 
-    def _run(self, at: str | None = None, **options) -> None:
-        from safeguard.screening import services
+    def _run(self, at: str | None = None, workers: int | None = None, **options) -> None:
+        from safeguard.screening import parallel, services
 
         self._usable_catalogue()
+        if workers is not None and workers < 1:
+            raise CommandError(f"--workers {workers}: must be 1 or more")
         moment = _moment(at) if at else now()
         children = services.children_at(moment)
-        stored = services.rescreen(dict.fromkeys(children, moment))
-        levels: dict[str, int] = {}
-        for s in stored:
-            levels[s.level] = levels.get(s.level, 0) + 1
+        levels = parallel.rescreen(
+            dict.fromkeys(children, moment), workers=workers or parallel.available_cores()
+        )
         counts = ", ".join(f"{k} {levels.get(k, 0)}" for k in catalogues.LEVELS)
         self.stdout.write(
             f"screened {len(children)} children as of {moment:%Y-%m-%d %H:%M}; "
-            f"{len(stored)} changed ({counts})"
+            f"{levels.total()} changed ({counts})"
         )
 
     def _evaluate(self, labels: str, json: bool = False, **options) -> None:
