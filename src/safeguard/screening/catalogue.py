@@ -8,42 +8,28 @@ validated when loaded: an unknown code, a missing citation or a bad window is an
 names the entry. Every screening records the catalogue's version and content hash.
 """
 
-import hashlib
-import json
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
+from safeguard import rulefiles
 from safeguard.records import vocabulary as v
-
-try:  # libyaml's parser when PyYAML has it
-    from yaml import CSafeLoader as SafeLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader
 
 DEFAULT_PATH = Path(__file__).with_name("cce_county_lines.yaml")
 
 LEVELS = ("none", "low", "medium", "high")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(rulefiles.RuleFileError):
     """A catalogue that cannot be used, with every problem found, each naming its entry."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        super().__init__(f"{source}: " + "; ".join(problems))
 
 
 def _codes(vocabulary: type, what: str) -> AfterValidator:
@@ -234,65 +220,12 @@ class Catalogue(Strict):
 
 def parse(text: str, source: str = "<catalogue>") -> Catalogue:
     """Return the catalogue YAML `text` describes; raise CatalogueError naming each problem."""
-    try:
-        data = yaml.load(text, Loader=SafeLoader)
-    except yaml.YAMLError as exc:
-        raise CatalogueError(source, [f"not valid YAML: {_yaml_problem(exc)}"]) from exc
-    if not isinstance(data, dict):
-        raise CatalogueError(source, ["a catalogue is a mapping of id, version, indicators..."])
-    data.pop("content_hash", None)
-    try:
-        catalogue = Catalogue.model_validate(data)
-    except ValidationError as exc:
-        problems = [p for error in exc.errors() for p in _describe(error, data)]
-        raise CatalogueError(source, problems) from exc
-    # The hash is of the validated content, keys sorted, so layout, comments and the order
-    # of keys do not change it.
-    digest = hashlib.sha256(to_json(catalogue).encode()).hexdigest()
-    return catalogue.model_copy(update={"content_hash": digest})
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """Return a YAML error as 'line L, column C: problem', without the parser's internals."""
-    problem = getattr(exc, "problem", None)
-    mark = getattr(exc, "problem_mark", None)
-    if problem and mark is not None:
-        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
-    return " ".join(str(exc).split())
-
-
-def _describe(error: dict, data: dict) -> list[str]:
-    """Return one validation error as 'entry-id: field: reason' (a problem a line)."""
-    loc = list(error["loc"])
-    where = []
-    if len(loc) >= 2 and loc[0] in ("indicators", "vulnerabilities") and isinstance(loc[1], int):
-        entries = data.get(loc[0]) or []
-        entry = entries[loc[1]] if loc[1] < len(entries) else {}
-        name = entry.get("id") if isinstance(entry, dict) else None
-        where.append(f"{loc[0]}[{loc[1]}] ({name})" if name else f"{loc[0]}[{loc[1]}]")
-        loc = loc[2:]
-    # The discriminator's tag (event, link, flag) says nothing to the reader: drop it.
-    loc = [p for p in loc if p not in ("event", "link", "flag")]
-    if loc:
-        where.append(
-            "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).removeprefix(".")
-        )
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "missing":
-        message = "is required"
-    if not where:  # checks of the whole catalogue: each line names its entry
-        return message.splitlines()
-    return [f"{': '.join(where)}: {message}"]
+    return rulefiles.parse(text, Catalogue, source=source, **_OPTIONS)
 
 
 def load(path: Path | str) -> Catalogue:
     """Read and validate a catalogue file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogueError(str(path), [f"cannot be read: {exc.strerror}"]) from exc
-    return parse(text, str(path))
+    return rulefiles.load(path, Catalogue, **_OPTIONS)
 
 
 def configured_path() -> Path:
@@ -302,21 +235,20 @@ def configured_path() -> Path:
     return Path(getattr(settings, "SCREENING_CATALOGUE", "") or DEFAULT_PATH)
 
 
-@cache
-def _cached(path: str, mtime_ns: int) -> Catalogue:
-    return load(path)
-
-
 def current() -> Catalogue:
     """Return the catalogue in use, loaded once per file version."""
-    path = configured_path()
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        mtime = 0
-    return _cached(str(path), mtime)
+    return rulefiles.loaded_once(configured_path(), load)
 
 
 def to_json(catalogue: Catalogue) -> str:
     """Return the catalogue as canonical JSON (for the record of what a screening applied)."""
-    return json.dumps(catalogue.model_dump(mode="json"), sort_keys=True)
+    return rulefiles.to_json(catalogue)
+
+
+# Entries are named by their id; the evidence's `match` tag says nothing to the reader.
+_OPTIONS = {
+    "entries": ("indicators", "vulnerabilities"),
+    "tags": ("event", "link", "flag"),
+    "error": CatalogueError,
+    "shape": "a catalogue is a mapping of id, version, indicators...",
+}
