@@ -94,6 +94,29 @@ def _cached(reader, path: str, mtime_ns: int) -> object:
     return reader(path)
 
 
+class Kind:
+    """One kind of rule file: its model, its default file, and the setting naming a force's own."""
+
+    def __init__(self, model: type[BaseModel], default: Path, setting: str, **options):
+        self.model, self.default, self.setting, self.options = model, default, setting, options
+
+    def parse(self, text: str, source: str) -> BaseModel:
+        return parse(text, self.model, source=source, **self.options)
+
+    def load(self, path: Path | str) -> BaseModel:
+        return load(path, self.model, **self.options)
+
+    def configured_path(self) -> Path:
+        """Return the file in use: the one the setting names, else the default."""
+        from django.conf import settings
+
+        return Path(getattr(settings, self.setting, "") or self.default)
+
+    def current(self) -> BaseModel:
+        """Return the rules in use, loaded once per version of the file."""
+        return loaded_once(self.configured_path(), self.load)
+
+
 def to_json(model: BaseModel) -> str:
     """Return the validated content as canonical JSON (keys sorted)."""
     return json.dumps(model.model_dump(mode="json"), sort_keys=True)

@@ -148,6 +148,8 @@ EMAIL_BACKEND = os.environ.get(
 # The screening catalogue (indicators, weights, windows, thresholds): a force's own file, or
 # empty for the default in src/safeguard/screening/cce_county_lines.yaml (docs/rules.md).
 SCREENING_CATALOGUE = os.environ.get("SAFEGUARD_SCREENING_CATALOGUE", "")
+# The duty rules file a force ships instead of the default (docs/rules.md).
+DUTY_RULES = os.environ.get("SAFEGUARD_DUTY_RULES", "")
 
 LOGGING = {
     "version": 1,

@@ -53,10 +53,12 @@ PERSON_REFS = [s if s in HOSTILE_REFS else f"P{i}" for i, s in enumerate(HOSTILE
 
 def empty_store() -> None:
     """Delete every record, so the next import goes into an empty database."""
+    from safeguard.safeguarding.models import Duty, Transition, Trigger
     from safeguard.screening.models import Judgement, Screening
 
-    Judgement.objects.all().delete()
-    Screening.objects.all().delete()  # what the pipeline made of the first import
+    # What the pipeline made of the first import: duties, then screenings.
+    for made in (Trigger, Transition, Duty, Judgement, Screening):
+        made.objects.all().delete()
     for model in (Link, EventObject, Participation, Event, PersonName, Person, Phone, Item):
         model.objects.all().delete()
     Location.objects.all().delete()

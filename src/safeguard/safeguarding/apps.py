@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class SafeguardingConfig(AppConfig):
     name = "safeguard.safeguarding"
     label = "safeguarding"
     verbose_name = "Safeguarding"
+
+    def ready(self) -> None:
+        from safeguard.safeguarding.checks import rules_load
+
+        checks.register(rules_load, deploy=False)

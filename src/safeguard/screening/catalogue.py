@@ -218,37 +218,28 @@ class Catalogue(Strict):
         return None
 
 
+CATALOGUES = rulefiles.Kind(
+    Catalogue,
+    DEFAULT_PATH,
+    "SCREENING_CATALOGUE",
+    # Entries are named by their id; the evidence's `match` tag says nothing to the reader.
+    entries=("indicators", "vulnerabilities"),
+    tags=("event", "link", "flag"),
+    error=CatalogueError,
+    shape="a catalogue is a mapping of id, version, indicators...",
+)
+
+
 def parse(text: str, source: str = "<catalogue>") -> Catalogue:
     """Return the catalogue YAML `text` describes; raise CatalogueError naming each problem."""
-    return rulefiles.parse(text, Catalogue, source=source, **_OPTIONS)
-
-
-def load(path: Path | str) -> Catalogue:
-    """Read and validate a catalogue file."""
-    return rulefiles.load(path, Catalogue, **_OPTIONS)
-
-
-def configured_path() -> Path:
-    """Return the catalogue file in use: SCREENING_CATALOGUE in settings, else the default."""
-    from django.conf import settings
-
-    return Path(getattr(settings, "SCREENING_CATALOGUE", "") or DEFAULT_PATH)
+    return CATALOGUES.parse(text, source)  # type: ignore[return-value]
 
 
 def current() -> Catalogue:
-    """Return the catalogue in use, loaded once per file version."""
-    return rulefiles.loaded_once(configured_path(), load)
+    """Return the catalogue in use (SCREENING_CATALOGUE in settings, else the default)."""
+    return CATALOGUES.current()  # type: ignore[return-value]
 
 
-def to_json(catalogue: Catalogue) -> str:
-    """Return the catalogue as canonical JSON (for the record of what a screening applied)."""
-    return rulefiles.to_json(catalogue)
-
-
-# Entries are named by their id; the evidence's `match` tag says nothing to the reader.
-_OPTIONS = {
-    "entries": ("indicators", "vulnerabilities"),
-    "tags": ("event", "link", "flag"),
-    "error": CatalogueError,
-    "shape": "a catalogue is a mapping of id, version, indicators...",
-}
+load = CATALOGUES.load
+configured_path = CATALOGUES.configured_path
+to_json = rulefiles.to_json

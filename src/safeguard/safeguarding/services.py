@@ -1,0 +1,241 @@
+"""Duty services: open the duties that events and screenings call for, and move them on.
+
+Set-based like screening: the events of a batch and their participants are read in a few
+queries a chunk, and the duties are opened with their first transition and their triggers
+in bulk. A trigger's key (rule, person, event or screening) is unique, so processing the
+same event again opens nothing; while a duty of the same kind is open for the person, a
+new trigger is added to it instead of opening another.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import transaction
+
+from safeguard.clock import now
+from safeguard.records import vocabulary as rv
+from safeguard.records.ages import age_on
+from safeguard.records.models import Agency, Event, Link, Participation, Person
+from safeguard.safeguarding import rules as duty_rules
+from safeguard.safeguarding import states
+from safeguard.safeguarding.duties import EventFacts, Opening, ScreeningFacts, Taking, openings
+from safeguard.safeguarding.models import Duty, Transition, Trigger
+from safeguard.safeguarding.vocabulary import Delivery, State
+from safeguard.screening.models import Screening
+
+CHUNK = 500
+SYSTEM = "safeguard (duty rules)"
+
+
+def event_facts(event_ids: Sequence[int], kinds: Iterable[str]) -> list[EventFacts]:
+    """Return the facts of those events whose kind a rule is opened by (a few queries a chunk)."""
+    kinds = list(kinds)
+    found: list[EventFacts] = []
+    for start in range(0, len(event_ids), CHUNK):
+        chunk = event_ids[start : start + CHUNK]
+        rows = Event.objects.filter(id__in=chunk, kind__in=kinds).values_list(
+            "id", "kind", "occurred_at", "agency_id", "location__kind", "attributes"
+        )
+        events = {row[0]: row for row in rows}
+        if not events:
+            continue
+        parts: dict[int, dict[int, tuple[set[str], int | None]]] = defaultdict(dict)
+        for event_id, person_id, role, age in Participation.objects.filter(
+            event_id__in=list(events)
+        ).values_list("event_id", "person_id", "role", "age_at_event"):
+            roles, _ = parts[event_id].setdefault(person_id, (set(), age))
+            roles.add(role)
+        for pk, kind, occurred_at, agency_id, place_kind, attributes in events.values():
+            found.append(
+                EventFacts(
+                    id=pk,
+                    kind=kind,
+                    occurred_at=occurred_at,
+                    agency_id=agency_id,
+                    place_kind=place_kind,
+                    attributes=attributes if isinstance(attributes, dict) else {},
+                    taking_part=tuple(
+                        Taking(person_id, frozenset(roles), age)
+                        for person_id, (roles, age) in sorted(parts[pk].items())
+                    ),
+                )
+            )
+    return found
+
+
+def screening_facts(screenings: Sequence[Screening]) -> list[ScreeningFacts]:
+    """Return the facts of stored screenings, with each person's age and agency."""
+    people = dict(
+        (pk, (agency_id, dob))
+        for pk, agency_id, dob in Person.objects.filter(
+            id__in={s.person_id for s in screenings}
+        ).values_list("id", "agency_id", "date_of_birth")
+    )
+    return [
+        ScreeningFacts(
+            id=s.pk,
+            person_id=s.person_id,
+            agency_id=people[s.person_id][0],
+            level=s.level,
+            indicators=len(s.indicators),
+            screened_at=s.screened_at,
+            age=age_on(people[s.person_id][1], s.screened_at),
+        )
+        for s in screenings
+    ]
+
+
+def open_duties(found: Sequence[Opening]) -> list[Duty]:
+    """Open the duties of these openings that are new; return the duties opened."""
+    if not found:
+        return []
+    rules = duty_rules.current()
+    taken = set(
+        Trigger.objects.filter(key__in=[o.key for o in found]).values_list("key", flat=True)
+    )
+    fresh = []
+    for o in found:  # each key once: new, and not repeated within these openings
+        if o.key not in taken:
+            taken.add(o.key)
+            fresh.append(o)
+    if not fresh:
+        return []
+    persons = {o.person_id for o in fresh}
+    open_now: dict[tuple[int, str], Duty] = {
+        (d.person_id, d.kind): d
+        for d in Duty.objects.filter(person_id__in=persons, state__in=states.OPEN).order_by("id")
+    }
+    receivers = _receivers(persons)
+    opened_at = now()
+    new: list[Duty] = []
+    triggers: list[Trigger] = []
+    with transaction.atomic():
+        for o in fresh:
+            duty = open_now.get((o.person_id, o.rule.duty))
+            if duty is None:
+                definition = rules.duties[o.rule.duty]
+                due = o.rule.due.after(o.at)
+                duty = Duty(
+                    kind=o.rule.duty,
+                    person_id=o.person_id,
+                    agency_id=o.agency_id,
+                    receiver_id=receivers.get((o.person_id, definition.receiver)),
+                    rule=o.rule.id,
+                    rules_version=rules.label,
+                    opened_at=opened_at,
+                    started_at=o.at,
+                    due_at=due,
+                    next_escalation_at=o.rule.escalate.first.after(due),
+                )
+                duty.save()
+                Transition.objects.create(
+                    duty=duty,
+                    to_state=State.DRAFT,
+                    at=opened_at,
+                    by_name=SYSTEM,
+                    reason=f"opened by rule {o.rule.id}: {o.rule.title}",
+                )
+                open_now[(o.person_id, o.rule.duty)] = duty
+                new.append(duty)
+            triggers.append(
+                Trigger(
+                    duty=duty,
+                    key=o.key,
+                    rule=o.rule.id,
+                    event_id=o.event_id,
+                    screening_id=o.screening_id,
+                    at=o.at,
+                )
+            )
+        Trigger.objects.bulk_create(triggers)
+    return new
+
+
+def _receivers(persons: set[int]) -> dict[tuple[int, str], int]:
+    """Return, per person, the agency each kind of receiver is: the MASH of their home area."""
+    homes: dict[int, str] = {}
+    for person_id, la in (
+        Link.objects.filter(from_person_id__in=persons, kind=rv.LinkKind.LIVES_AT)
+        .order_by("valid_from", "id")
+        .values_list("from_person_id", "to_location__local_authority")
+    ):
+        if la:
+            homes[person_id] = la  # the latest home wins
+    mash = dict(
+        Agency.objects.filter(
+            kind=rv.AgencyKind.CHILDRENS_SERVICES, area_code__in=set(homes.values())
+        ).values_list("area_code", "id")
+    )
+    nrm = (
+        Agency.objects.filter(kind=rv.AgencyKind.NRM_DECISION_MAKER)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    found: dict[tuple[int, str], int] = {}
+    for person_id in persons:
+        if homes.get(person_id) in mash:
+            found[(person_id, "childrens_services")] = mash[homes[person_id]]
+        if nrm is not None:
+            found[(person_id, "nrm_decision_maker")] = nrm
+    return found
+
+
+def process(event_ids: Sequence[int], screenings: Sequence[Screening]) -> list[Duty]:
+    """Open the duties that new events and new screenings call for."""
+    rules = duty_rules.current()
+    events = event_facts(list(event_ids), rules.event_kinds())
+    return open_duties(openings(rules, events, screening_facts(screenings)))
+
+
+def move(
+    duty: Duty,
+    to: str,
+    *,
+    by_name: str,
+    by=None,
+    reason: str = "",
+    decision: str = "",
+    at: datetime | None = None,
+) -> Transition:
+    """Take one step of a duty, if the rules allow it; record who took it, when and why."""
+    with transaction.atomic():
+        duty = Duty.objects.select_for_update().get(pk=duty.pk)
+        states.check(
+            duty.kind, duty.state, to, reason=reason, decision=decision, decided=duty.decision
+        )
+        at = at or now()
+        last = duty.transitions.order_by("-at", "-id").values_list("at", flat=True).first()
+        if last is not None and at < last:
+            raise states.TransitionError(
+                f"a step cannot be dated before the duty's last step ({last:%Y-%m-%d %H:%M})"
+            )
+        step = Transition.objects.create(
+            duty=duty,
+            from_state=duty.state,
+            to_state=to,
+            decision=decision,
+            at=at,
+            by=by,
+            by_name=by_name,
+            reason=reason,
+        )
+        duty.state = to
+        if decision:
+            duty.decision = decision
+        if to == State.SUBMITTED:
+            duty.delivery = Delivery.QUEUED
+            definition = duty_rules.current().duties.get(duty.kind)
+            if definition is not None and definition.after_submission is not None:
+                # The clock now runs for the receiver's next step.
+                duty.due_at = definition.after_submission.after(at)
+                duty.escalation = 0
+                duty.next_escalation_at = duty.due_at
+        elif to == State.ACKNOWLEDGED:
+            duty.delivery = Delivery.ACKNOWLEDGED
+        if to not in states.OPEN:
+            duty.closed_at = at
+            duty.next_escalation_at = None
+        duty.save()
+        return step
