@@ -11,8 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from safeguard.safeguarding.rules import DutyRules, Rule, When
-
-LEVELS = ("none", "low", "medium", "high")
+from safeguard.screening.catalogue import LEVELS
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ new trigger is added to it instead of opening another.
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 
@@ -87,9 +87,22 @@ def screening_facts(screenings: Sequence[Screening]) -> list[ScreeningFacts]:
 
 
 def open_duties(found: Sequence[Opening]) -> list[Duty]:
-    """Open the duties of these openings that are new; return the duties opened."""
-    if not found:
-        return []
+    """Open the duties of these openings that are new; return the duties opened.
+
+    A chunk of persons at a time, so that every IN list stays under SQLite's limits.
+    """
+    by_person: dict[int, list[Opening]] = defaultdict(list)
+    for o in found:
+        by_person[o.person_id].append(o)
+    persons = sorted(by_person)
+    new: list[Duty] = []
+    for start in range(0, len(persons), CHUNK):
+        some = persons[start : start + CHUNK]
+        new += _open_chunk([o for p in some for o in by_person[p]])
+    return new
+
+
+def _open_chunk(found: list[Opening]) -> list[Duty]:
     rules = duty_rules.current()
     taken = set(
         Trigger.objects.filter(key__in=[o.key for o in found]).values_list("key", flat=True)
@@ -110,58 +123,65 @@ def open_duties(found: Sequence[Opening]) -> list[Duty]:
     opened_at = now()
     new: list[Duty] = []
     triggers: list[Trigger] = []
-    with transaction.atomic():
-        for o in fresh:
-            duty = open_now.get((o.person_id, o.rule.duty))
-            if duty is None:
-                definition = rules.duties[o.rule.duty]
-                due = o.rule.due.after(o.at)
-                duty = Duty(
-                    kind=o.rule.duty,
-                    person_id=o.person_id,
-                    agency_id=o.agency_id,
-                    receiver_id=receivers.get((o.person_id, definition.receiver)),
-                    rule=o.rule.id,
-                    rules_version=rules.label,
-                    opened_at=opened_at,
-                    started_at=o.at,
-                    due_at=due,
-                    next_escalation_at=o.rule.escalate.first.after(due),
-                )
-                duty.save()
-                Transition.objects.create(
-                    duty=duty,
-                    to_state=State.DRAFT,
-                    at=opened_at,
-                    by_name=SYSTEM,
-                    reason=f"opened by rule {o.rule.id}: {o.rule.title}",
-                )
-                open_now[(o.person_id, o.rule.duty)] = duty
-                new.append(duty)
-            triggers.append(
-                Trigger(
-                    duty=duty,
-                    key=o.key,
-                    rule=o.rule.id,
-                    event_id=o.event_id,
-                    screening_id=o.screening_id,
-                    at=o.at,
-                )
+    for o in fresh:
+        duty = open_now.get((o.person_id, o.rule.duty))
+        if duty is None:
+            receiver = rules.duties[o.rule.duty].receiver
+            due = o.rule.due.after(o.at)
+            duty = open_now[(o.person_id, o.rule.duty)] = Duty(
+                kind=o.rule.duty,
+                person_id=o.person_id,
+                agency_id=o.agency_id,
+                receiver_id=receivers.get((o.person_id, receiver)),
+                rule=o.rule.id,
+                rules_version=rules.label,
+                opened_at=opened_at,
+                started_at=o.at,
+                due_at=due,
+                next_escalation_at=o.rule.escalate.first.after(due),
             )
+            new.append(duty)
+        triggers.append(
+            Trigger(
+                duty=duty,
+                key=o.key,
+                rule=o.rule.id,
+                event_id=o.event_id,
+                screening_id=o.screening_id,
+                at=o.at,
+            )
+        )
+    titles = {r.id: r.title for r in rules.rules}
+    with transaction.atomic():
+        Duty.objects.bulk_create(new)  # sets each new duty's id, which its rows below take
+        Transition.objects.bulk_create(
+            Transition(
+                duty=duty,
+                to_state=State.DRAFT,
+                at=opened_at,
+                by_name=SYSTEM,
+                reason=f"opened by rule {duty.rule}: {titles[duty.rule]}",
+            )
+            for duty in new
+        )
         Trigger.objects.bulk_create(triggers)
     return new
 
 
 def _receivers(persons: set[int]) -> dict[tuple[int, str], int]:
-    """Return, per person, the agency each kind of receiver is: the MASH of their home area."""
-    homes: dict[int, str] = {}
-    for person_id, la in (
-        Link.objects.filter(from_person_id__in=persons, kind=rv.LinkKind.LIVES_AT)
-        .order_by("valid_from", "id")
-        .values_list("from_person_id", "to_location__local_authority")
-    ):
-        if la:
-            homes[person_id] = la  # the latest home wins
+    """Return, per person, the agency each kind of receiver is: the MASH of their home area.
+
+    The home is the latest lives_at link (by its start, then id), as screening.loading takes
+    it; sorted here, not by the database, which orders undated links differently.
+    """
+    latest: dict[int, tuple[tuple[date, int], str]] = {}
+    for person_id, link_id, valid_from, la in Link.objects.filter(
+        from_person_id__in=persons, kind=rv.LinkKind.LIVES_AT
+    ).values_list("from_person_id", "id", "valid_from", "to_location__local_authority"):
+        key = (valid_from or date.min, link_id)
+        if person_id not in latest or key > latest[person_id][0]:
+            latest[person_id] = (key, la)
+    homes = {person_id: la for person_id, (_, la) in latest.items() if la}
     mash = dict(
         Agency.objects.filter(
             kind=rv.AgencyKind.CHILDRENS_SERVICES, area_code__in=set(homes.values())

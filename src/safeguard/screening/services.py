@@ -6,7 +6,7 @@ chunk), so that the pipeline can re-screen the children of a batch of new events
 """
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -55,22 +55,6 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
-
-
-def latest(person_ids: Iterable[int]) -> dict[int, Screening]:
-    """Return each person's most recently stored screening (two queries per chunk)."""
-    ids = list(person_ids)
-    found: dict[int, Screening] = {}
-    for start in range(0, len(ids), CHUNK):
-        newest = (
-            Screening.objects.filter(person_id__in=ids[start : start + CHUNK])
-            .values("person_id")
-            .annotate(newest=Max("id"))
-            .values_list("newest", flat=True)
-        )
-        for s in Screening.objects.filter(id__in=list(newest)):
-            found[s.person_id] = s
-    return found
 
 
 def rescreen(
