@@ -79,6 +79,8 @@ class EventKind(models.TextChoices):
     STOP_SEARCH = "stop_search", "Stop and search"
     ARREST = "arrest", "Arrest"
     CHARGE = "charge", "Charge"
+    CAUTION = "caution", "Caution (youth caution for a child)"
+    CONDITIONAL_CAUTION = "conditional_caution", "Conditional caution"
     CUSTODY = "custody", "Detained in custody"
     MISSING_EPISODE = "missing_episode", "Missing episode"
     FOUND_OUT_OF_AREA = "found_out_of_area", "Found out of area"

@@ -42,3 +42,34 @@ class Delivery(models.TextChoices):
     SENT = "sent", "Sent"
     ACKNOWLEDGED = "acknowledged", "Acknowledged by the receiver"
     FAILED = "failed", "Failed"
+
+
+class Disposal(models.TextChoices):
+    """What a charging review is about: a charge or an out-of-court disposal with a record."""
+
+    CHARGE = "charge", "Charge"
+    CAUTION = "caution", "Caution (youth caution for a child)"
+    CONDITIONAL_CAUTION = "conditional_caution", "Conditional caution (youth conditional caution)"
+
+
+class ReviewDecision(models.TextChoices):
+    NO_FURTHER_ACTION = "no_further_action", "No further action: treated as a victim"
+    DEFER_FOR_NRM = "defer_for_nrm", "Decision deferred until the NRM decision"
+    DIVERSION = "diversion", "Diversion without a criminal record (outcome 22)"
+    CAUTION = "caution", "Caution"
+    CONDITIONAL_CAUTION = "conditional_caution", "Conditional caution"
+    CHARGE = "charge", "Charge"
+
+
+# The decisions that let a disposal be recorded (each authorises only its own kind).
+AUTHORISES: dict[str, str] = {
+    ReviewDecision.CHARGE: Disposal.CHARGE,
+    ReviewDecision.CAUTION: Disposal.CAUTION,
+    ReviewDecision.CONDITIONAL_CAUTION: Disposal.CONDITIONAL_CAUTION,
+}
+
+
+class RecommendationStatus(models.TextChoices):
+    RECOMMENDED = "recommended", "Recommended"
+    ACTIONED = "actioned", "Actioned"
+    DECLINED = "declined", "Declined"
