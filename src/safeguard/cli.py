@@ -12,6 +12,7 @@ COMMANDS = {
     "import": "load POLE bundles (JSON Lines files or folders of CSV files), all or nothing",
     "export": "write every record back out as a POLE bundle (JSON Lines or CSV)",
     "screening": "check the indicator catalogue, re-screen every child, evaluate (docs/rules.md)",
+    "duties": "apply the duty rules, escalate late duties, print the inspection figures",
     "createsuperuser": "create an administrator account",
     "check": "run the system checks (rules files, settings); CI runs it with --fail-level WARNING",
 }

@@ -144,12 +144,20 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = os.environ.get(
     "SAFEGUARD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+DEFAULT_FROM_EMAIL = os.environ.get("SAFEGUARD_EMAIL_FROM", "safeguard@localhost")
+EMAIL_HOST = os.environ.get("SAFEGUARD_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SAFEGUARD_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SAFEGUARD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SAFEGUARD_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SAFEGUARD_EMAIL_TLS", "0") == "1"
 
 # The screening catalogue (indicators, weights, windows, thresholds): a force's own file, or
 # empty for the default in src/safeguard/screening/cce_county_lines.yaml (docs/rules.md).
 SCREENING_CATALOGUE = os.environ.get("SAFEGUARD_SCREENING_CATALOGUE", "")
 # The duty rules file a force ships instead of the default (docs/rules.md).
 DUTY_RULES = os.environ.get("SAFEGUARD_DUTY_RULES", "")
+# The legal tools catalogue a force ships instead of the default (docs/rules.md).
+TOOL_CATALOGUE = os.environ.get("SAFEGUARD_TOOL_CATALOGUE", "")
 
 LOGGING = {
     "version": 1,

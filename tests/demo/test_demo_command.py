@@ -105,3 +105,26 @@ def test_another_seed_over_a_loaded_world_is_refused_with_advice():
     with pytest.raises(CommandError, match="fresh database"):
         _run("--seed", "2")
     assert Event.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_after_the_demo_every_arrested_child_is_referred_and_every_charged_child_reviewed():
+    import json
+
+    from safeguard.safeguarding.models import ChargingReview, Duty, Notification, Transition
+
+    output = _run()
+    assert "Victim-first figures" in output
+    out = io.StringIO()
+    call_command("duties", "check", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["arrested_without_referral"] == 0
+    assert figures["charged_without_review"] == 0
+    # The story shows the work done, and what is still to do.
+    assert Duty.objects.filter(kind="childrens_services_referral", state="closed").exists()
+    assert ChargingReview.objects.filter(event__isnull=False).exists()
+    assert Notification.objects.filter(user__username="demo-supervisor").exists()
+    # Loading again takes no step twice and tells no one twice.
+    steps, told = Transition.objects.count(), Notification.objects.count()
+    _run()
+    assert (Transition.objects.count(), Notification.objects.count()) == (steps, told)

@@ -33,6 +33,7 @@ def test_the_forces_of_the_article_are_agencies_with_real_area_codes():
         v.AgencyKind.EDUCATION,
         v.AgencyKind.HEALTH,
         v.AgencyKind.YOUTH_JUSTICE,
+        v.AgencyKind.NRM_DECISION_MAKER,  # where every NRM referral goes
     }
 
 

@@ -53,11 +53,19 @@ PERSON_REFS = [s if s in HOSTILE_REFS else f"P{i}" for i, s in enumerate(HOSTILE
 
 def empty_store() -> None:
     """Delete every record, so the next import goes into an empty database."""
-    from safeguard.safeguarding.models import Duty, Transition, Trigger
+    from safeguard.safeguarding.models import (
+        ChargingReview,
+        Duty,
+        Notification,
+        ToolRecommendation,
+        Transition,
+        Trigger,
+    )
     from safeguard.screening.models import Judgement, Screening
 
-    # What the pipeline made of the first import: duties, then screenings.
-    for made in (Trigger, Transition, Duty, Judgement, Screening):
+    # What the pipeline made of the first import: duties, recommendations, then screenings.
+    made_by_pipeline = (Notification, Trigger, Transition, Duty, ToolRecommendation)
+    for made in (*made_by_pipeline, ChargingReview, Judgement, Screening):
         made.objects.all().delete()
     for model in (Link, EventObject, Participation, Event, PersonName, Person, Phone, Item):
         model.objects.all().delete()

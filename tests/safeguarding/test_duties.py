@@ -254,6 +254,7 @@ def test_steps_the_rules_do_not_allow_are_refused_with_the_reason(referral, step
 def test_an_nrm_referral_records_reasonable_then_conclusive_grounds(world, record):
     record(_event("R1", "raid", "2025-03-07T06:00:00Z", ("ADULT", "resident"), location="CUCKOO"))
     nrm = Duty.objects.get(kind="nrm_referral")
+    services.record_consent(nrm, True, by_name="DC Shah")
     services.move(nrm, "submitted", by_name="DC Shah")
     with pytest.raises(TransitionError, match="first decision is on reasonable grounds"):
         services.move(nrm, "decision_recorded", by_name="SCA", decision="cg_positive")
@@ -261,3 +262,74 @@ def test_an_nrm_referral_records_reasonable_then_conclusive_grounds(world, recor
     services.move(nrm, "decision_recorded", by_name="SCA", decision="cg_positive")
     nrm.refresh_from_db()
     assert (nrm.state, nrm.decision) == ("decision_recorded", "cg_positive")
+
+
+# -- an adult's consent ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def adult_nrm(world, record) -> Duty:
+    record(_event("R1", "raid", "2025-03-07T06:00:00Z", ("ADULT", "resident"), location="CUCKOO"))
+    return Duty.objects.get(kind="nrm_referral")
+
+
+def test_an_adults_nrm_referral_is_not_submitted_without_their_consent(adult_nrm):
+    with pytest.raises(TransitionError, match="needs their informed consent"):
+        services.move(adult_nrm, "submitted", by_name="DC Shah")
+    assert services.record_consent(adult_nrm, True, by_name="DC Shah") is None
+    services.move(adult_nrm, "submitted", by_name="DC Shah")
+    adult_nrm.refresh_from_db()
+    assert (adult_nrm.state, adult_nrm.consent) == ("submitted", True)
+
+
+def test_a_refusal_withdraws_the_referral_and_opens_an_anonymous_duty_to_notify(adult_nrm):
+    notify = services.record_consent(
+        adult_nrm, False, by_name="DC Shah", note="afraid of reprisals"
+    )
+    adult_nrm.refresh_from_db()
+    assert (adult_nrm.state, adult_nrm.consent) == ("withdrawn", False)
+    assert "did not consent" in adult_nrm.transitions.last().reason
+    assert (notify.kind, notify.person_id, notify.state) == (
+        "duty_to_notify",
+        adult_nrm.person_id,
+        "draft",
+    )
+    assert notify.receiver == Agency.objects.get(code="sca")
+    # Anonymous: nothing that names or locates the person is shared.
+    assert not {"identity", "ethnicity", "home_address", "school"} & set(notify.shared)
+    with pytest.raises(TransitionError, match="already recorded"):
+        services.record_consent(adult_nrm, True, by_name="DC Shah")
+
+
+def test_a_childs_referral_does_not_ask_for_consent(referral):
+    with pytest.raises(TransitionError, match="does not ask for consent"):
+        services.record_consent(referral, False, by_name="PC Jones")
+
+
+def test_a_step_decided_on_an_old_version_is_refused_as_a_conflict(referral):
+    seen = referral.version
+    services.move(referral, "submitted", by_name="PC Jones", expected_version=seen)
+    with pytest.raises(TransitionError, match="someone else changed this duty"):
+        services.move(
+            referral, "withdrawn", by_name="PC Evans", reason="duplicate", expected_version=seen
+        )
+
+
+def test_a_referral_already_sent_is_not_reopened_by_a_later_arrest(referral, record):
+    services.move(referral, "submitted", by_name="PC Jones")
+    record(_event("A2", "arrest", "2025-03-12T18:00:00Z", ("KID", "suspect")))
+    assert Duty.objects.filter(kind="childrens_services_referral").count() == 2
+    assert Duty.objects.get(state="draft").triggers.get().event.source_ref == "A2"
+
+
+def test_duties_run_applies_the_rules_to_everything_loaded_once(world, record):
+    from django.core.management import call_command
+
+    record(_event("A1", "arrest", "2025-03-07T18:00:00Z", ("KID", "suspect")))
+    Trigger.objects.all().delete()
+    Transition.objects.all().delete()
+    Duty.objects.all().delete()
+    call_command("duties", "run")
+    assert _duties() == [("childrens_services_referral", "referral-arrested-child")]
+    call_command("duties", "run")
+    assert Duty.objects.count() == 1

@@ -24,7 +24,7 @@ rules:
 
 def test_the_default_rules_cover_every_duty_of_the_issue():
     loaded = rules.load(rules.DEFAULT_PATH)
-    assert loaded.label.startswith("victim-first-duties 1.0.0 (")
+    assert loaded.label.startswith("victim-first-duties 1.1.0 (")
     assert {r.duty for r in loaded.rules} | {
         r.consent_or for r in loaded.rules if r.consent_or
     } == set(DutyKind.values)

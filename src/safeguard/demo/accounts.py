@@ -60,7 +60,9 @@ def ensure_accounts() -> list[DemoAccount]:
         agency = Agency.objects.get(code=AGENCY_FOR_ROLE[role])
         user = users.objects.filter(username=username).first()
         if user is None:
-            create_member(username, password, agency, role)
+            # An address the e-mail back end can write to (the console in the demo), so that
+            # escalations reach the demo supervisor by e-mail as well as in the application.
+            create_member(username, password, agency, role, email=f"{username}@demo.invalid")
         else:
             user.set_password(password)
             user.save(update_fields=["password"])

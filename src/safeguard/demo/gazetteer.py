@@ -32,6 +32,16 @@ ETHNIC_GROUPS = {
 }
 
 
+# The Home Office's Single Competent Authority decides every NRM referral in the UK: one
+# agency, outside any place of the world, which receives and records nothing of its own.
+NRM_DECISION_MAKER = AgencyIn(
+    code="single_competent_authority",
+    kind=v.AgencyKind.NRM_DECISION_MAKER,
+    name="Single Competent Authority (Home Office)",
+    jurisdiction=v.Jurisdiction.UK,
+)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -216,7 +226,7 @@ class Gazetteer(_Strict):
             )
             for entries, kind in kinds
             for a in entries
-        ]
+        ] + [NRM_DECISION_MAKER]
 
     def prefixes(self) -> dict[str, str]:
         """Return each agency's source-ref prefix by agency code."""

@@ -219,7 +219,51 @@ def arrest(
             people=[(who, R.SUSPECT)],
             attributes={"offence": offence, **extra},
         )
+        if ctx.ledger.last_event_names_a_child():
+            _charging_review(ctx, booked + timedelta(hours=hours - 2), offence, victim)
     return ref, charged
+
+
+# Who reviews and who signs off, by the hour of the review: fixed, so that no draw of the
+# world's random source is spent on them (the rest of the world stays the same).
+_REVIEWERS = ("DS Amira Khan", "DS Tom Whitfield", "DS Grace Okafor", "DS Liam Doyle")
+_SIGNERS = ("DI Helen Price", "DI Marcus Reid")
+
+
+def _charging_review(ctx: Context, at: datetime, offence: str, victim: bool) -> None:
+    """Record the charging review that must precede a charge of a child (safeguarding/charging.py).
+
+    The demo force reviews every child it charges and has the decision signed off. Where the
+    child is a victim of the line, the review says so and still decides to charge: the
+    inspection finding the demo must show, counted as charged despite indicators.
+    """
+    if victim:
+        rationale = (
+            "Signs of criminal exploitation noted and the NRM referral considered. The evidence "
+            "does not show that this offence was a direct consequence of the exploitation "
+            "(s45(4)(b)); prosecution judged to be in the public interest."
+        )
+    else:
+        rationale = (
+            "No reason to believe the child is a victim of exploitation in relation to this "
+            "offence; prosecution is in the public interest."
+        )
+    ctx.ledger.review_before_last_event(
+        proposed="charge",
+        offence=offence,
+        completed_at=at,
+        reason_to_believe_victim=victim,
+        duress=False,
+        under_18_at_offence=True,
+        direct_consequence=False,
+        reasonable_person=False,
+        public_interest=True,
+        decision="charge",
+        rationale=rationale,
+        reviewer_name=_REVIEWERS[at.hour % len(_REVIEWERS)],
+        supervisor_name=_SIGNERS[at.hour % len(_SIGNERS)],
+        signed_off_at=at + timedelta(minutes=30),
+    )
 
 
 def school_event(ctx: Context, kind: v.EventKind, who: Individual, when: datetime) -> bool:

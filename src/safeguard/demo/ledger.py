@@ -21,6 +21,7 @@ from safeguard.demo.noise import Misspeller, recorded_dob, recorded_ethnicity, r
 from safeguard.demo.population import Handset, Individual, Place
 from safeguard.demo.scenario import Noise
 from safeguard.intake.schema import (
+    ChargingReviewIn,
     EventIn,
     ItemIn,
     LinkIn,
@@ -31,9 +32,18 @@ from safeguard.intake.schema import (
     SourceIn,
 )
 from safeguard.records import vocabulary as v
+from safeguard.records.ages import ADULT_AGE, age_on
 
 # Letters in source refs, by record type: MER-P-000123 is Merseyside's person 123.
-_LETTERS = {"person": "P", "phone": "PH", "location": "L", "item": "I", "event": "E", "link": "K"}
+_LETTERS = {
+    "person": "P",
+    "phone": "PH",
+    "location": "L",
+    "item": "I",
+    "event": "E",
+    "link": "K",
+    "charging_review": "CR",
+}
 # The endpoint fields of each kind of link: LIVES_AT joins from_person to to_location.
 _ENDS = {kind: (f"from_{a}", f"to_{b}") for kind, (a, b) in v.LINK_ENDPOINTS.items()}
 
@@ -56,8 +66,8 @@ def _validator(model: type[SourceIn]) -> Callable[[dict], SourceIn]:
     return model.__pydantic_validator__.validate_python
 
 
-_LOCATION, _PERSON, _PHONE, _ITEM, _EVENT, _LINK = map(
-    _validator, (LocationIn, PersonIn, PhoneIn, ItemIn, EventIn, LinkIn)
+_LOCATION, _PERSON, _PHONE, _ITEM, _EVENT, _LINK, _REVIEW = map(
+    _validator, (LocationIn, PersonIn, PhoneIn, ItemIn, EventIn, LinkIn, ChargingReviewIn)
 )
 
 
@@ -93,6 +103,9 @@ class Ledger:
         self._shared: dict[str, RefTo] = {}  # refs of the places many records name
         self.out: list[SourceIn] = []
         self.events = 0
+        # The recorded date of birth of each police person record: what the system will take
+        # a person's age from, which noise may set apart from their true one.
+        self._police_dobs: dict[str, date | None] = {}
 
     def drain(self) -> list[SourceIn]:
         """Return and forget the buffered records."""
@@ -178,6 +191,8 @@ class Ledger:
         if precision != v.DobPrecision.EXACT:
             record["dob_precision"] = precision
         record["sex"] = who.sex
+        if agency in self.police:
+            self._police_dobs[ref] = dob
         ethnicity = recorded_ethnicity(self.ethnicity_rng, noise, who.ethnicity)
         if ethnicity:
             record["self_defined_ethnicity"] = ethnicity
@@ -280,6 +295,29 @@ class Ledger:
         self.out.append(_EVENT(record))
         self.events += 1
         return {"agency": agency, "ref": ref}
+
+    def last_event_names_a_child(self) -> bool:
+        """Return whether the last event's first participant was under 18 then, by the
+        police record it names (as the system will count it, noise and all)."""
+        event = self.out[-1]
+        assert isinstance(event, EventIn) and event.participants
+        dob = self._police_dobs.get(event.participants[0].person.ref)
+        age = age_on(dob, event.occurred_at)
+        return age is not None and age < ADULT_AGE
+
+    def review_before_last_event(self, **fields: object) -> None:
+        """Record a charging review of the last event's first participant, just before it.
+
+        The review names the very person record the charge names (which may be a second
+        record of the same child, made with the charge) and comes before the charge in the
+        stream, as a review comes before the charge it authorises.
+        """
+        charge = self.out[-1]
+        assert isinstance(charge, EventIn) and charge.participants
+        person = charge.participants[0].person
+        ref = self.ref(charge.agency, "charging_review")
+        review = _REVIEW({"agency": charge.agency, "ref": ref, "person": person, **fields})
+        self.out.insert(len(self.out) - 1, review)
 
     def _object(
         self, agency: str, target: RefTo | Handset, holder: Individual | None, role: v.ObjectRole

@@ -3,7 +3,10 @@
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from django.db import transaction
+
 from safeguard.demo import labels
+from safeguard.demo import progress as steps
 from safeguard.demo.scenario import Scale
 from safeguard.demo.world import RecordIn, World
 from safeguard.intake.recording import Summary, record_batch
@@ -18,7 +21,8 @@ def load_world(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Generate the world for `seed` and `scale` and record it in one transaction.
+    """Generate the world for `seed` and `scale`, record it and the steps taken on the
+    duties it opened (demo.progress), in one transaction.
 
     Args:
         seed: decides the whole world; the same seed loads the same records.
@@ -30,7 +34,10 @@ def load_world(
         What intake stored; loading the same world again creates nothing.
     """
     world = World(seed, scale)
-    summary = record_batch(_watched(world, progress), source="demo", batch_size=BATCH_SIZE)
+    with transaction.atomic():
+        summary = record_batch(_watched(world, progress), source="demo", batch_size=BATCH_SIZE)
+        # What the force and its partners did with the duties by the day of action.
+        steps.advance(seed, steps.day_of_action_end(world.ctx.end))
     if labels_path is not None:
         labels.write(world, labels_path)
     return summary

@@ -16,6 +16,7 @@ from django.db import transaction
 from safeguard.intake.errors import RecordError, RecordingRejected
 from safeguard.intake.schema import (
     AgencyIn,
+    ChargingReviewIn,
     EventIn,
     ItemIn,
     LinkIn,
@@ -29,7 +30,7 @@ from safeguard.records import services
 from safeguard.records.ages import UK, age_on
 from safeguard.records.models import Event
 from safeguard.records.services import Stored
-from safeguard.safeguarding import pipeline
+from safeguard.safeguarding import charging, pipeline
 
 # Kinds in the order they are stored: a record may refer to kinds stored before it.
 FLUSH_ORDER = ("location", "person", "phone", "item", "event", "link")
@@ -69,6 +70,10 @@ class Recorder:
         self._pending: dict[str, list[tuple[SourceIn, int | None]]] = defaultdict(list)
         self._pending_count = 0
         self._new_events: list[int] = []
+        # Where each new event of the current batch came from, to name it if it is refused.
+        self._event_sources: dict[int, tuple[int | None, str]] = {}
+        # Charging reviews this recording stored: key -> content digest.
+        self._reviews_here: dict[tuple[int, str], str] = {}
         # Per kind, agency id -> whether it had no record of the kind when first met here;
         # and, for events and links (which are not kept known between flushes), the hashes
         # of the keys this recording stored. Together they say, without a query, that a
@@ -109,12 +114,22 @@ class Recorder:
             batch = self._pending.pop(kind, [])
             if batch:
                 self._store(kind, batch)
+        reviews = self._pending.pop("charging_review", [])
+        if reviews:
+            self._store_reviews(reviews)
         self._pending_count = 0
         # The pipeline runs once the whole batch is stored: a screening of an event must
-        # see the links (a home, a phone) that arrived with it.
+        # see the links (a home, a phone) that arrived with it, and a charge the review
+        # that authorises it.
         if self._new_events and not self.errors:
-            pipeline.process_events(self._new_events)
+            try:
+                pipeline.process_events(self._new_events)
+            except charging.ChargingBlocked as blocked:
+                for event_id, reason in blocked.problems:
+                    line, ref = self._event_sources.get(event_id, (None, "?"))
+                    self.error(line, "kind", f"event {ref!r} cannot be recorded: {reason}")
         self._new_events = []
+        self._event_sources = {}
         # Events are looked up again when a later link names one; other kinds stay known
         # for the whole recording (they are few beside events).
         self._known["event"].clear()
@@ -129,6 +144,7 @@ class Recorder:
             kind, [k for k, _, _ in keyed if k not in known and self._may_be_stored(kind, k)]
         )
         new: list[tuple[tuple[int, str], SourceIn, dict]] = []
+        lines: list[int | None] = []
         for key, record, line in keyed:
             digest = record.digest()  # the costliest step after validation: once per record
             existing = known.get(key) or stored.get(key)
@@ -150,6 +166,7 @@ class Recorder:
                 continue
             known[key] = Stored(id=0, source_hash=digest)  # placeholder until inserted
             new.append((key, record, row))
+            lines.append(line)
         if self.errors or not new:
             # Nothing will be kept: go on validating so every error is reported, but store
             # nothing more. Valid records stay known so that references to them do not add
@@ -162,6 +179,9 @@ class Recorder:
         if kind in self._stored_here:
             self._stored_here[kind].update(hash(key) for key, _, _ in new)
         self.summary.created[kind] += len(ids)
+        if kind == "event":
+            for (_, record, _), pk, line in zip(new, ids, lines, strict=True):
+                self._event_sources[pk] = (line, record.ref)
         self._store_children(kind, [record for _, record, _ in new], ids)
 
     def _store_children(self, kind: str, records: list[SourceIn], ids: list[int]) -> None:
@@ -212,6 +232,53 @@ class Recorder:
                 )
         services.insert_participations(parts)
         services.insert_event_objects(objects)
+
+    def _store_reviews(self, batch: list[tuple[ChargingReviewIn, int | None]]) -> None:
+        """Store imported charging reviews, before the charges they authorise are checked."""
+        self._prefetch_references("charging_review", batch)
+        keyed = [((self._agencies[r.agency], r.ref), r, line) for r, line in batch]
+        stored = charging.stored_reviews([k for k, _, _ in keyed if k not in self._reviews_here])
+        rows = []
+        for key, record, line in keyed:
+            digest = record.digest()
+            existing = self._reviews_here.get(key) or stored.get(key)
+            if existing is not None:
+                if existing == digest:
+                    self.summary.unchanged["charging_review"] += 1
+                else:
+                    self.error(
+                        line,
+                        "ref",
+                        f"charging review {record.ref!r} of {record.agency} is already "
+                        "recorded with different content; records are not overwritten",
+                    )
+                continue
+            person_id = self._resolve("person", record.person, line, "person")
+            if person_id is None:
+                continue
+            try:
+                charging.check_answers(
+                    charging.Answers(**record.model_dump(include=charging.ANSWER_FIELDS)),
+                    record.decision,
+                    record.rationale,
+                )
+            except charging.ReviewError as exc:
+                self.error(line, "decision", str(exc))
+                continue
+            self._reviews_here[key] = digest
+            fields = record.model_dump(exclude={"type", "agency", "ref", "person"})
+            rows.append(
+                fields
+                | {
+                    "agency_id": key[0],
+                    "source_ref": record.ref,
+                    "source_hash": digest,
+                    "person_id": person_id,
+                }
+            )
+        if rows and not self.errors:
+            charging.insert_reviews(rows)
+            self.summary.created["charging_review"] += len(rows)
 
     # -- rows ---------------------------------------------------------------------------
 
@@ -369,6 +436,8 @@ def _references(record: SourceIn) -> Iterable[tuple[str, Ref]]:
         yield from record.endpoints()
         if record.event is not None:
             yield "event", record.event
+    elif isinstance(record, ChargingReviewIn):
+        yield "person", record.person
 
 
 def record_batch(

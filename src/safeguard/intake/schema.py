@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from safeguard.records import vocabulary as v
+from safeguard.safeguarding.vocabulary import Disposal, ReviewDecision
 
 UK = ZoneInfo("Europe/London")
 
@@ -372,8 +373,51 @@ class LinkIn(SourceIn):
         )
 
 
+class ChargingReviewIn(SourceIn):
+    """A completed charging review made in another system (or the demo's story), imported
+    so that the charge it authorises can be recorded (safeguarding/charging.py)."""
+
+    type: Literal["charging_review"] = "charging_review"
+    person: Ref
+    proposed: Disposal
+    offence: ShortText
+    completed_at: datetime
+    reason_to_believe_victim: bool
+    duress: bool
+    under_18_at_offence: bool
+    direct_consequence: bool
+    reasonable_person: bool
+    public_interest: bool
+    schedule_4: Annotated[str, StringConstraints(max_length=64)] = ""
+    decision: ReviewDecision
+    rationale: Text = Field(min_length=1)
+    reviewer_name: ShortText = Field(min_length=1)
+    supervisor_name: ShortText = ""
+    signed_off_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refs(cls, data: object) -> object:
+        return _expand_refs(data, ("person",), {})
+
+    @field_validator("completed_at", "signed_off_at")
+    @classmethod
+    def _zone(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _utc(value)
+
+    @model_validator(mode="after")
+    def _signed_off_by_someone(self) -> "ChargingReviewIn":
+        if bool(self.supervisor_name) != (self.signed_off_at is not None):
+            raise ValueError("a sign-off needs both supervisor_name and signed_off_at")
+        if self.signed_off_at is not None and self.signed_off_at < self.completed_at:
+            raise ValueError("signed_off_at is before completed_at")
+        if self.supervisor_name and self.supervisor_name == self.reviewer_name:
+            raise ValueError("the reviewer cannot sign off their own decision")
+        return self
+
+
 RecordIn = Annotated[
-    AgencyIn | PersonIn | PhoneIn | ItemIn | LocationIn | EventIn | LinkIn,
+    AgencyIn | PersonIn | PhoneIn | ItemIn | LocationIn | EventIn | LinkIn | ChargingReviewIn,
     Field(discriminator="type"),
 ]
 RECORD_ADAPTER: TypeAdapter[RecordIn] = TypeAdapter(RecordIn)

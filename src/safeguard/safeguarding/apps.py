@@ -8,6 +8,7 @@ class SafeguardingConfig(AppConfig):
     verbose_name = "Safeguarding"
 
     def ready(self) -> None:
-        from safeguard.safeguarding.checks import rules_load
+        from safeguard.safeguarding.checks import rules_load, tools_load
 
         checks.register(rules_load, deploy=False)
+        checks.register(tools_load, deploy=False)

@@ -159,6 +159,10 @@ class ChargingReview(models.Model):
         Screening, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     nrm_status = models.CharField(max_length=300, blank=True)
+    # The evidence as it stood when the review was completed (screened then, not stored): a
+    # charge later than new evidence needs a new review.
+    level_seen = models.CharField(max_length=8, blank=True)
+    indicators_seen = models.JSONField(default=list, blank=True)
     # Stage 1: is there reason to believe the suspect is a victim of trafficking or slavery?
     reason_to_believe_victim = models.BooleanField()
     # Stage 2: is there clear evidence of a credible common-law defence of duress?

@@ -24,6 +24,11 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_l
 Age = Annotated[int, Field(ge=0, le=120)]
 Duty = Literal[tuple(DutyKind.values)]  # type: ignore[valid-type]
 Receiver = Literal["childrens_services", "nrm_decision_maker"]
+# The parts of a person's record a duty may share with its receiver (safeguarding/documents.py
+# renders only these).
+ShareGroup = Literal[
+    "identity", "ethnicity", "home_address", "school", "events", "screening", "history"
+]
 
 
 class RulesError(rulefiles.RuleFileError):
@@ -59,6 +64,14 @@ class DutyDefinition(Strict):
     citation: Text
     receiver: Receiver | None = None  # the kind of agency it goes to (None: done in-house)
     after_submission: Clock | None = None  # the receiver's deadline for its next step
+    # The team of the owing agency that does it; its supervisors are told when it is late.
+    team: Text = "Safeguarding hub"
+    # What a new trigger joins while one of these is open for the person: only a draft (a
+    # referral already sent is not reopened: the new event goes in a new one), or any open
+    # one (one NRM referral per person at a time).
+    joins: Literal["draft", "open"] = "draft"
+    # The parts of the record sent to the receiver.
+    shares: Annotated[list[ShareGroup], Field(min_length=1)] = ["events", "screening"]
 
 
 class EventTrigger(Strict):
@@ -129,6 +142,10 @@ class DutyRules(Strict):
     @property
     def label(self) -> str:
         return f"{self.id} {self.version} ({self.content_hash[:12]})"
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """Return the rule with this id, if the rules in use still have it."""
+        return next((r for r in self.rules if r.id == rule_id), None)
 
     def event_kinds(self) -> frozenset[str]:
         """Return the event kinds any rule is opened by."""

@@ -3,8 +3,9 @@
 Set-based like screening: the events of a batch and their participants are read in a few
 queries a chunk, and the duties are opened with their first transition and their triggers
 in bulk. A trigger's key (rule, person, event or screening) is unique, so processing the
-same event again opens nothing; while a duty of the same kind is open for the person, a
-new trigger is added to it instead of opening another.
+same event again opens nothing; while a duty of the same kind is a draft for the person
+(or open at all, for a kind that `joins: open`), a new trigger is added to it instead of
+opening another.
 """
 
 from collections import defaultdict
@@ -17,8 +18,8 @@ from safeguard.clock import now
 from safeguard.records import vocabulary as rv
 from safeguard.records.ages import age_on
 from safeguard.records.models import Agency, Event, Link, Participation, Person
+from safeguard.safeguarding import escalation, states
 from safeguard.safeguarding import rules as duty_rules
-from safeguard.safeguarding import states
 from safeguard.safeguarding.duties import EventFacts, Opening, ScreeningFacts, Taking, openings
 from safeguard.safeguarding.models import Duty, Transition, Trigger
 from safeguard.safeguarding.vocabulary import Delivery, State
@@ -115,9 +116,13 @@ def _open_chunk(found: list[Opening]) -> list[Duty]:
     if not fresh:
         return []
     persons = {o.person_id for o in fresh}
+    # The duty a new trigger joins, per person and kind: an open one of the kind, if the
+    # kind's definition lets a trigger join it (a draft only, or any open one).
     open_now: dict[tuple[int, str], Duty] = {
         (d.person_id, d.kind): d
         for d in Duty.objects.filter(person_id__in=persons, state__in=states.OPEN).order_by("id")
+        if d.state == State.DRAFT or rules.duties[d.kind].joins == "open"
+        if d.kind in rules.duties
     }
     receivers = _receivers(persons)
     opened_at = now()
@@ -126,16 +131,21 @@ def _open_chunk(found: list[Opening]) -> list[Duty]:
     for o in fresh:
         duty = open_now.get((o.person_id, o.rule.duty))
         if duty is None:
-            receiver = rules.duties[o.rule.duty].receiver
+            definition = rules.duties[o.rule.duty]
             due = o.rule.due.after(o.at)
             duty = open_now[(o.person_id, o.rule.duty)] = Duty(
                 kind=o.rule.duty,
                 person_id=o.person_id,
                 agency_id=o.agency_id,
-                receiver_id=receivers.get((o.person_id, receiver)),
+                receiver_id=receivers.get((o.person_id, definition.receiver)),
+                team=definition.team,
+                shared=list(definition.shares),
                 rule=o.rule.id,
                 rules_version=rules.label,
-                opened_at=opened_at,
+                # Dated as a live system would have opened it: at its trigger (never later
+                # than now), so that importing past records builds the history it would
+                # have built, as screening does.
+                opened_at=min(o.at, opened_at),
                 started_at=o.at,
                 due_at=due,
                 next_escalation_at=o.rule.escalate.first.after(due),
@@ -158,7 +168,7 @@ def _open_chunk(found: list[Opening]) -> list[Duty]:
             Transition(
                 duty=duty,
                 to_state=State.DRAFT,
-                at=opened_at,
+                at=duty.opened_at,
                 by_name=SYSTEM,
                 reason=f"opened by rule {duty.rule}: {titles[duty.rule]}",
             )
@@ -209,6 +219,32 @@ def process(event_ids: Sequence[int], screenings: Sequence[Screening]) -> list[D
     return open_duties(openings(rules, events, screening_facts(screenings)))
 
 
+def apply_all(*, chunk: int = 5000, progress=None) -> list[Duty]:
+    """Apply the rules to every event and screening loaded; return the duties opened.
+
+    Idempotent, like the pipeline: a trigger already taken opens nothing.
+    """
+    rules = duty_rules.current()
+    opened: list[Duty] = []
+    event_ids = list(
+        Event.objects.filter(kind__in=list(rules.event_kinds()))
+        .order_by("occurred_at", "id")
+        .values_list("id", flat=True)
+    )
+    for start in range(0, len(event_ids), chunk):
+        some = event_ids[start : start + chunk]
+        opened += open_duties(openings(rules, event_facts(some, rules.event_kinds()), []))
+        if progress is not None:
+            progress(len(some))
+    last = 0
+    while True:
+        screenings = list(Screening.objects.filter(id__gt=last).order_by("id")[:chunk])
+        if not screenings:
+            return opened
+        last = screenings[-1].pk
+        opened += open_duties(openings(rules, [], screening_facts(screenings)))
+
+
 def move(
     duty: Duty,
     to: str,
@@ -218,13 +254,29 @@ def move(
     reason: str = "",
     decision: str = "",
     at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Transition:
-    """Take one step of a duty, if the rules allow it; record who took it, when and why."""
+    """Take one step of a duty, if the rules allow it; record who took it, when and why.
+
+    `expected_version` is the duty's version the person decided on: if someone else moved
+    it meanwhile, the step is refused (states.ConflictError) rather than taken on top.
+    Notifications about the duty clear themselves: it has moved on.
+    """
     with transaction.atomic():
         duty = Duty.objects.select_for_update().get(pk=duty.pk)
+        if expected_version is not None and duty.version != expected_version:
+            raise states.ConflictError(
+                f"someone else changed this duty while you were reading it (it is now "
+                f"{State(duty.state).label.lower()}): reload it and decide again"
+            )
         states.check(
             duty.kind, duty.state, to, reason=reason, decision=decision, decided=duty.decision
         )
+        if to == State.SUBMITTED and _needs_consent(duty) and duty.consent is not True:
+            raise states.TransitionError(
+                "an adult's NRM referral needs their informed consent: record it, or their "
+                "refusal (the Home Office is then notified without their name)"
+            )
         at = at or now()
         last = duty.transitions.order_by("-at", "-id").values_list("at", flat=True).first()
         if last is not None and at < last:
@@ -242,6 +294,7 @@ def move(
             reason=reason,
         )
         duty.state = to
+        duty.version += 1
         if decision:
             duty.decision = decision
         if to == State.SUBMITTED:
@@ -252,10 +305,105 @@ def move(
                 duty.due_at = definition.after_submission.after(at)
                 duty.escalation = 0
                 duty.next_escalation_at = duty.due_at
+            else:
+                duty.next_escalation_at = None
         elif to == State.ACKNOWLEDGED:
+            # The receiver's decision is still due by the same deadline.
             duty.delivery = Delivery.ACKNOWLEDGED
+        elif to == State.DECISION_RECORDED:
+            duty.next_escalation_at = None
         if to not in states.OPEN:
             duty.closed_at = at
             duty.next_escalation_at = None
         duty.save()
+        escalation.clear(duty, at, f"the duty became {State(to).label.lower()}")
         return step
+
+
+def _needs_consent(duty: Duty) -> bool:
+    """Return whether the rule that opened the duty asks an adult's consent first."""
+    rule = duty_rules.current().rule(duty.rule)
+    # The duty opened in its place (the Duty to Notify) asks for nothing.
+    return rule is not None and rule.consent_or is not None and duty.kind == rule.duty
+
+
+def record_consent(
+    duty: Duty,
+    consented: bool,
+    *,
+    by_name: str,
+    by=None,
+    at: datetime | None = None,
+    note: str = "",
+) -> Duty | None:
+    """Record an adult's answer to an NRM referral; on refusal, notify without their name.
+
+    Consent lets the referral be submitted. A refusal withdraws it with the reason and
+    opens the Duty to Notify its rule names (`consent_or`), anonymous (shares no identity,
+    address or school), with the same clock; that duty is returned.
+    """
+    if not _needs_consent(duty):
+        raise states.TransitionError("this duty does not ask for consent")
+    with transaction.atomic():
+        duty = Duty.objects.select_for_update().get(pk=duty.pk)
+        if duty.consent is not None:
+            raise states.TransitionError("consent is already recorded for this referral")
+        at = at or now()
+        duty.consent = consented
+        duty.version += 1
+        duty.save(update_fields=["consent", "version"])
+        if consented:
+            return None
+        move(
+            duty,
+            State.WITHDRAWN,
+            by_name=by_name,
+            by=by,
+            at=at,
+            reason="the adult did not consent to an NRM referral"
+            + (f" ({note})" if note else "")
+            + "; the Home Office is notified without their name (MSA 2015 s52)",
+        )
+        return _open_notification(duty, at)
+
+
+def _open_notification(refused: Duty, at: datetime) -> Duty:
+    rules = duty_rules.current()
+    rule = rules.rule(refused.rule)
+    kind = rule.consent_or
+    definition = rules.duties[kind]
+    due = rule.due.after(at)
+    notify = Duty.objects.create(
+        kind=kind,
+        person_id=refused.person_id,
+        agency_id=refused.agency_id,
+        receiver_id=refused.receiver_id,
+        team=definition.team,
+        shared=list(definition.shares),
+        rule=rule.id,
+        rules_version=rules.label,
+        opened_at=at,
+        started_at=at,
+        due_at=due,
+        next_escalation_at=rule.escalate.first.after(due),
+    )
+    Transition.objects.create(
+        duty=notify,
+        to_state=State.DRAFT,
+        at=at,
+        by_name=SYSTEM,
+        reason=f"opened because consent to NRM referral SG-{refused.pk} was refused",
+    )
+    # The notification carries the evidence of the referral it replaces.
+    Trigger.objects.bulk_create(
+        Trigger(
+            duty=notify,
+            key=f"notify:{refused.pk}:{t.pk}",
+            rule=t.rule,
+            event_id=t.event_id,
+            screening_id=t.screening_id,
+            at=t.at,
+        )
+        for t in refused.triggers.all()
+    )
+    return notify

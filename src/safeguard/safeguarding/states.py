@@ -7,6 +7,10 @@ is held to the same rules and a refused step says why.
 from safeguard.safeguarding.vocabulary import Decision, DutyKind, State
 
 OPEN = frozenset({State.DRAFT, State.SUBMITTED, State.ACKNOWLEDGED, State.DECISION_RECORDED})
+# Open and waiting for a step with a deadline: ours (to make it) or the receiver's (to
+# acknowledge and decide). After a decision, the duty stays open (an NRM referral awaits
+# its conclusive grounds, which have no deadline) but nothing in it is late.
+AWAITING = frozenset({State.DRAFT, State.SUBMITTED, State.ACKNOWLEDGED})
 
 NEXT: dict[str, frozenset[str]] = {
     State.DRAFT: frozenset({State.SUBMITTED, State.WITHDRAWN}),
@@ -31,6 +35,10 @@ _NRM_SECOND = frozenset(
 
 class TransitionError(ValueError):
     """A step a duty cannot take, with the reason in words."""
+
+
+class ConflictError(TransitionError):
+    """A step decided on a version of the duty that someone else has since changed."""
 
 
 def check(

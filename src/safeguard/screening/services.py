@@ -100,6 +100,18 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def assess(person_id: int, at: datetime) -> Result | None:
+    """Screen one person as of a moment without storing it: what the evidence said then.
+
+    The charging block asks this of a child at the moment of a proposed charge, which in a
+    batch of past records may lie before the child's latest stored screening.
+    """
+    facts = load_facts([person_id])
+    if person_id not in facts:
+        return None
+    return screen(facts[person_id], catalogues.current(), at)
+
+
 def _rescreen_chunk(
     chunk: list[int],
     moments: Mapping[int, datetime],

@@ -14,6 +14,7 @@ from safeguard.demo.loading import load_world
 from safeguard.demo.scenario import load_scenario, resolve_scale
 from safeguard.intake.errors import RecordingRejected
 from safeguard.intake.recording import Summary
+from safeguard.safeguarding import escalation, inspection
 
 
 class Command(BaseCommand):
@@ -46,18 +47,24 @@ class Command(BaseCommand):
             else:
                 summary = load_world(seed, scale, labels)
         except RecordingRejected as exc:
-            raise CommandError(
+            clash = "already recorded with different content" in exc.errors[0].reason
+            hint = (
                 "This database already holds other records under the demo's refs (most likely "
-                "a demo world of another seed or scale), so nothing was loaded. Load this one "
-                "into a fresh database (set SAFEGUARD_VAR_DIR or SAFEGUARD_DATABASE_URL). "
-                f"First refusal: {exc.errors[0]}"
-            ) from exc
+                "a demo world of another seed or scale). Load this one into a fresh database "
+                "(set SAFEGUARD_VAR_DIR or SAFEGUARD_DATABASE_URL). "
+                if clash
+                else ""
+            )
+            raise CommandError(f"Nothing was loaded. {hint}First refusal: {exc.errors[0]}") from exc
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Loaded in {elapsed:.1f} s.")
+        accounts = self._accounts_table()  # before escalating: the supervisor is told
+        self._escalate()
         self._print(self._summary_table(summary), tty)
+        self._print(self._figures_table(), tty)
         if labels:
             self.stdout.write(f"Ground truth written to {labels} (the system never reads it).")
-        self._print(self._accounts_table(), tty)
+        self._print(accounts, tty)
         self.stdout.write(
             "Passwords are new on every run and are not stored anywhere else: note them now."
         )
@@ -81,6 +88,24 @@ class Command(BaseCommand):
             summary = load_world(seed, scale, labels, progress=update)
             bar.update(task, total=bar.tasks[0].completed)
         return summary
+
+    def _escalate(self) -> None:
+        """Escalate what is overdue now: the demo's story stopped on its day of action."""
+        done = escalation.escalate()
+        self.stdout.write(
+            f"Escalated {done[1]} overdue duties to their force's supervisors, {done[2]} again "
+            "with its safeguarding leads; the demo accounts (Merseyside) are told of their "
+            "force's in the application and by e-mail (printed above by the console back end)."
+        )
+
+    @staticmethod
+    def _figures_table() -> Table:
+        table = Table(title="Victim-first figures")
+        table.add_column("figure")
+        table.add_column("count", justify="right")
+        for key, count in inspection.figures().items():
+            table.add_row(key.replace("_", " "), f"{count:,}")
+        return table
 
     @staticmethod
     def _summary_table(summary: Summary) -> Table:

@@ -1,0 +1,189 @@
+"""What the force and its partners did with the duties by the day of action: the demo's story.
+
+Loading the world opens the duties its events call for; this module then takes, through
+safeguarding's services (the same state table, consent rule and history as any user), the
+steps a busy force would have taken by the end of the day of action: most referrals made
+within their deadline, some late; children's services acknowledging and deciding; NRM
+decisions taking weeks; custody calls made within the hour. Every arrest's referral is
+made (the demo shows the fix working); a few referrals of the last fortnight are left
+undone, so that the safeguarding queue and escalation have something to show.
+
+Each duty's steps are drawn from a random source seeded by the world's seed and the duty's
+trigger, so a demo of the same seed tells the same story, and running it again takes no
+step twice (a duty's plan is followed from the step it has reached).
+"""
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from safeguard.records.ages import UK
+from safeguard.safeguarding import services
+from safeguard.safeguarding.calendar import working_days_after
+from safeguard.safeguarding.models import Duty
+from safeguard.safeguarding.states import OPEN
+from safeguard.safeguarding.vocabulary import Decision, DutyKind, State
+
+ARREST_RULES = frozenset({"referral-arrested-child"})
+CONSENT = "nrm-or-notify-cuckooed-resident"  # the rule whose referral asks an adult first
+# Share of other referrals of the last fortnight before the day of action left undone.
+LEFT_UNDONE = 0.25
+LATE = 0.12  # share of referrals made after their deadline
+FORTNIGHT = timedelta(days=14)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    to: str
+    at: datetime
+    by: str
+    decision: str = ""
+    reason: str = ""
+
+
+def advance(seed: int, until: datetime) -> Counter:
+    """Take every planned step dated up to `until` on the open duties; return counts by step."""
+    taken: Counter = Counter()
+    duties = (
+        Duty.objects.filter(state__in=OPEN)
+        .select_related("receiver", "agency")
+        .order_by("started_at", "id")
+    )
+    for duty in duties.iterator(chunk_size=500):
+        if duty.consent is None and duty.kind == DutyKind.NRM_REFERRAL and duty.rule == CONSENT:
+            taken.update(_ask_consent(duty, _rng(seed, duty, "consent"), until, seed))
+            continue
+        rng = _rng(seed, duty)
+        done = duty.transitions.count() - 1
+        for step in _plan(duty, rng, until)[done:]:
+            if step.at > until:
+                break
+            services.move(
+                duty,
+                step.to,
+                by_name=step.by,
+                decision=step.decision,
+                reason=step.reason,
+                at=step.at,
+            )
+            taken[step.to] += 1
+    return taken
+
+
+def _ask_consent(duty: Duty, rng: random.Random, until: datetime, seed: int) -> Counter:
+    """An adult at a cuckooed address is asked; two in five agree (then referred)."""
+    at = duty.started_at + timedelta(hours=rng.uniform(1, 30))
+    if at > until:
+        return Counter()
+    agreed = rng.random() < 0.4
+    notify = services.record_consent(duty, agreed, by_name=_officer(duty, rng), at=at)
+    steps: Counter = Counter({"consent given" if agreed else "consent refused": 1})
+    follow = notify or duty
+    follow.refresh_from_db()
+    for step in _plan(follow, _rng(seed, follow), until):
+        if step.at > until:
+            break
+        services.move(
+            follow, step.to, by_name=step.by, decision=step.decision, reason=step.reason, at=step.at
+        )
+        steps[step.to] += 1
+    return steps
+
+
+def _rng(seed: int, duty: Duty, purpose: str = "steps") -> random.Random:
+    """Return the duty's own random source: the same on every run of the same world."""
+    return random.Random(
+        f"{seed}:{purpose}:{duty.kind}:{duty.rule}:{duty.person_id}:{duty.started_at}"
+    )
+
+
+def _plan(duty: Duty, rng: random.Random, until: datetime) -> list[Step]:
+    """Return the steps this duty would take, in order, whatever their dates."""
+    officer, receiver = _officer(duty, rng), _receiver(duty)
+    start = max(duty.started_at, duty.opened_at)
+    if duty.kind in (DutyKind.APPROPRIATE_ADULT, DutyKind.WELFARE_INFORMED):
+        called = start + timedelta(minutes=rng.uniform(15, 100) if rng.random() > LATE else 150)
+        return [
+            Step(State.SUBMITTED, called, officer),
+            Step(State.DECISION_RECORDED, called + timedelta(minutes=5), officer, Decision.DONE),
+            Step(State.CLOSED, called + timedelta(minutes=10), officer),
+        ]
+    undone = (
+        duty.rule not in ARREST_RULES
+        and until - duty.started_at < FORTNIGHT
+        and rng.random() < LEFT_UNDONE
+    )
+    if undone:
+        return []
+    if rng.random() < LATE:
+        sent = working_days_after(start, rng.randint(2, 4)) - timedelta(hours=rng.uniform(4, 8))
+    else:
+        sent = min(start + timedelta(hours=rng.uniform(1, 20)), duty.due_at - timedelta(minutes=5))
+        sent = max(sent, start + timedelta(minutes=5))
+    steps = [Step(State.SUBMITTED, sent, officer)]
+    if duty.kind == DutyKind.NRM_REFERRAL:
+        return steps + _nrm(sent, rng, receiver)
+    acknowledged = sent + timedelta(hours=rng.uniform(1, 20))
+    decided = acknowledged + timedelta(hours=rng.uniform(1, 30))
+    if duty.kind == DutyKind.LOCAL_AUTHORITY_ACCOMMODATION:
+        found = rng.random() < 0.35  # a bed is often not found: the Concordat's known gap
+        decision = Decision.ACCEPTED if found else Decision.NO_FURTHER_ACTION
+        reason = "" if found else "no secure or other accommodation available tonight"
+        return steps + [
+            Step(State.DECISION_RECORDED, sent + timedelta(hours=2), receiver, decision, reason),
+            Step(State.CLOSED, sent + timedelta(hours=3), officer),
+        ]
+    accepted = rng.random() < 0.6
+    decision = Decision.ACCEPTED if accepted else Decision.NO_FURTHER_ACTION
+    steps += [
+        Step(State.ACKNOWLEDGED, acknowledged, receiver),
+        Step(State.DECISION_RECORDED, decided, receiver, decision),
+    ]
+    if not accepted or rng.random() < 0.5:
+        steps.append(Step(State.CLOSED, decided + timedelta(days=rng.uniform(1, 20)), receiver))
+    return steps
+
+
+def _nrm(sent: datetime, rng: random.Random, receiver: str) -> list[Step]:
+    """The Single Competent Authority: Reasonable Grounds in weeks, Conclusive in months."""
+    reasonable = working_days_after(sent, rng.randint(3, 40))
+    positive = rng.random() < 0.85
+    steps = [
+        Step(State.ACKNOWLEDGED, sent + timedelta(hours=rng.uniform(2, 48)), receiver),
+        Step(
+            State.DECISION_RECORDED,
+            reasonable,
+            receiver,
+            Decision.REASONABLE_GROUNDS_POSITIVE
+            if positive
+            else Decision.REASONABLE_GROUNDS_NEGATIVE,
+        ),
+    ]
+    if positive:
+        conclusive = reasonable + timedelta(days=rng.uniform(90, 500))
+        steps.append(
+            Step(
+                State.DECISION_RECORDED, conclusive, receiver, Decision.CONCLUSIVE_GROUNDS_POSITIVE
+            )
+        )
+    return steps
+
+
+_RANKS = ("PC", "PC", "PC", "DC", "PS")
+_NAMES = ("Ahmed", "Brennan", "Clarke", "Davies", "Evans", "Fletcher", "Gill", "Hughes", "Iqbal")
+
+
+def _officer(duty: Duty, rng: random.Random) -> str:
+    return f"{rng.choice(_RANKS)} {rng.choice(_NAMES)} ({duty.agency.name})"
+
+
+def _receiver(duty: Duty) -> str:
+    if duty.receiver is None:
+        return "Duty worker (receiving agency not recorded)"
+    return f"Duty worker, {duty.receiver.name}"
+
+
+def day_of_action_end(day) -> datetime:
+    """Return the end of the day of action, UK time: the moment the demo's story stops."""
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UK)
