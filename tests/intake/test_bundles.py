@@ -13,6 +13,7 @@ from safeguard.records import vocabulary as v
 from safeguard.records.csv_writer import CSV_FILES, neutralise
 from safeguard.records.models import Event, EventObject, PersonName
 from safeguard.records.services import record_counts
+from safeguard.safeguarding.vocabulary import Disposal, ReviewDecision
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 EXAMPLES = DOCS / "examples"
@@ -384,6 +385,8 @@ def test_data_model_doc_lists_every_csv_column_and_code():
         v.ItemKind,
         v.ObjectRole,
         v.LinkKind,
+        Disposal,
+        ReviewDecision,
     ]
     for vocabulary in vocabularies:
         for code in vocabulary.values:

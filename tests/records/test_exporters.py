@@ -63,7 +63,8 @@ def empty_store() -> None:
     )
     from safeguard.screening.models import Judgement, Screening
 
-    # What the pipeline made of the first import: duties, recommendations, then screenings.
+    # What the pipeline made of the first import: duties, recommendations, then screenings;
+    # charging reviews (source records, exported too) refer to screenings and events.
     made_by_pipeline = (Notification, Trigger, Transition, Duty, ToolRecommendation)
     for made in (*made_by_pipeline, ChargingReview, Judgement, Screening):
         made.objects.all().delete()

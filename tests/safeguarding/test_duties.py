@@ -333,3 +333,22 @@ def test_duties_run_applies_the_rules_to_everything_loaded_once(world, record):
     assert _duties() == [("childrens_services_referral", "referral-arrested-child")]
     call_command("duties", "run")
     assert Duty.objects.count() == 1
+
+
+def test_history_recorded_at_once_is_split_where_a_referral_was_made(world, record):
+    # Both arrests arrive in one import and join one draft; the referral was in fact made the
+    # morning after the first, so the second arrest belongs to a referral of its own.
+    record(
+        _event("A1", "arrest", "2025-03-07T18:00:00Z", ("KID", "suspect")),
+        _event("A2", "arrest", "2025-03-12T18:00:00Z", ("KID", "suspect")),
+    )
+    first = Duty.objects.get()
+    made = datetime(2025, 3, 8, 9, 0, tzinfo=UTC)
+    later = services.split_after(first, made)
+    assert [t.event.source_ref for t in first.triggers.all()] == ["A1"]
+    assert [t.event.source_ref for t in later.triggers.all()] == ["A2"]
+    assert later.started_at == datetime(2025, 3, 12, 18, 0, tzinfo=UTC)
+    assert later.due_at == datetime(2025, 3, 13, 23, 59, 59, tzinfo=UK)
+    assert services.split_after(first, made) is None  # nothing left to split
+    services.move(first, "submitted", by_name="PC Jones", at=made)
+    assert services.split_after(first, made) is None  # only a draft is split

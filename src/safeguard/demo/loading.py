@@ -37,7 +37,7 @@ def load_world(
     with transaction.atomic():
         summary = record_batch(_watched(world, progress), source="demo", batch_size=BATCH_SIZE)
         # What the force and its partners did with the duties by the day of action.
-        steps.advance(seed, steps.day_of_action_end(world.ctx.end))
+        steps.advance(seed, steps.story_end(world.ctx.end))
     if labels_path is not None:
         labels.write(world, labels_path)
     return summary

@@ -2,11 +2,14 @@
 
 Loading the world opens the duties its events call for; this module then takes, through
 safeguarding's services (the same state table, consent rule and history as any user), the
-steps a busy force would have taken by the end of the day of action: most referrals made
-within their deadline, some late; children's services acknowledging and deciding; NRM
-decisions taking weeks; custody calls made within the hour. Every arrest's referral is
-made (the demo shows the fix working); a few referrals of the last fortnight are left
-undone, so that the safeguarding queue and escalation have something to show.
+steps a busy force would have taken by the end of the working day after the day of action
+(when the referrals of its arrests fall due): most referrals made within their deadline,
+some late; children's services acknowledging and deciding; NRM decisions taking weeks;
+custody calls made within the hour. Every arrest's referral is made (the demo shows the fix
+working); a few referrals of the last fortnight are left undone, so that the safeguarding
+queue and escalation have something to show. A referral made holds only the events known
+when it was made: later ones go into a new referral (services.split_after), as they would
+have, had the world been recorded as it happened.
 
 Each duty's steps are drawn from a random source seeded by the world's seed and the duty's
 trigger, so a demo of the same seed tells the same story, and running it again takes no
@@ -15,31 +18,23 @@ step twice (a duty's plan is followed from the step it has reached).
 
 import random
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from itertools import takewhile
 
 from safeguard.records.ages import UK
+from safeguard.records.vocabulary import EventKind
 from safeguard.safeguarding import services
 from safeguard.safeguarding.calendar import working_days_after
-from safeguard.safeguarding.models import Duty
+from safeguard.safeguarding.models import Duty, Trigger
+from safeguard.safeguarding.services import Step
 from safeguard.safeguarding.states import OPEN
 from safeguard.safeguarding.vocabulary import Decision, DutyKind, State
 
-ARREST_RULES = frozenset({"referral-arrested-child"})
 CONSENT = "nrm-or-notify-cuckooed-resident"  # the rule whose referral asks an adult first
 # Share of other referrals of the last fortnight before the day of action left undone.
 LEFT_UNDONE = 0.25
 LATE = 0.12  # share of referrals made after their deadline
 FORTNIGHT = timedelta(days=14)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    to: str
-    at: datetime
-    by: str
-    decision: str = ""
-    reason: str = ""
 
 
 def advance(seed: int, until: datetime) -> Counter:
@@ -50,25 +45,44 @@ def advance(seed: int, until: datetime) -> Counter:
         .select_related("receiver", "agency")
         .order_by("started_at", "id")
     )
+    # Duties an arrest is among the triggers of: every arrested child's referral is made.
+    arrested = set(
+        Trigger.objects.filter(event__kind=EventKind.ARREST).values_list("duty_id", flat=True)
+    )
     for duty in duties.iterator(chunk_size=500):
         if duty.consent is None and duty.kind == DutyKind.NRM_REFERRAL and duty.rule == CONSENT:
             taken.update(_ask_consent(duty, _rng(seed, duty, "consent"), until, seed))
             continue
-        rng = _rng(seed, duty)
-        done = duty.transitions.count() - 1
-        for step in _plan(duty, rng, until)[done:]:
-            if step.at > until:
-                break
-            services.move(
-                duty,
-                step.to,
-                by_name=step.by,
-                decision=step.decision,
-                reason=step.reason,
-                at=step.at,
-            )
-            taken[step.to] += 1
+        taken.update(_advance_one(duty, seed, until, arrested))
     return taken
+
+
+def _advance_one(duty: Duty, seed: int, until: datetime, arrested: set[int]) -> Counter:
+    """Take a duty's planned steps; the events after it was made go into a new referral,
+    whose steps are taken in turn (services.split_after)."""
+    taken: Counter = Counter()
+    while duty is not None:
+        done = duty.transitions.count() - 1
+        plan = _plan(duty, _rng(seed, duty), until, duty.pk in arrested)
+        later = None
+        if done == 0 and plan and plan[0].at <= until:
+            later = services.split_after(duty, plan[0].at)
+            if (
+                later is not None
+                and Trigger.objects.filter(duty=later, event__kind=EventKind.ARREST).exists()
+            ):
+                arrested.add(later.pk)
+        taken.update(_take(duty, plan[done:], until))
+        duty = later
+    return taken
+
+
+def _take(duty: Duty, plan: list[Step], until: datetime) -> Counter:
+    """Take the plan's steps dated up to `until`, in one go; return them counted by state."""
+    due = list(takewhile(lambda step: step.at <= until, plan))
+    if due:
+        services.take_steps(duty, due)
+    return Counter(step.to for step in due)
 
 
 def _ask_consent(duty: Duty, rng: random.Random, until: datetime, seed: int) -> Counter:
@@ -81,14 +95,7 @@ def _ask_consent(duty: Duty, rng: random.Random, until: datetime, seed: int) -> 
     steps: Counter = Counter({"consent given" if agreed else "consent refused": 1})
     follow = notify or duty
     follow.refresh_from_db()
-    for step in _plan(follow, _rng(seed, follow), until):
-        if step.at > until:
-            break
-        services.move(
-            follow, step.to, by_name=step.by, decision=step.decision, reason=step.reason, at=step.at
-        )
-        steps[step.to] += 1
-    return steps
+    return steps + _advance_one(follow, seed, until, set())
 
 
 def _rng(seed: int, duty: Duty, purpose: str = "steps") -> random.Random:
@@ -98,22 +105,22 @@ def _rng(seed: int, duty: Duty, purpose: str = "steps") -> random.Random:
     )
 
 
-def _plan(duty: Duty, rng: random.Random, until: datetime) -> list[Step]:
+def _s(to: str, at: datetime, by: str, decision: str = "", reason: str = "") -> Step:
+    return Step(to, by, at=at, decision=decision, reason=reason)
+
+
+def _plan(duty: Duty, rng: random.Random, until: datetime, arrest: bool = False) -> list[Step]:
     """Return the steps this duty would take, in order, whatever their dates."""
     officer, receiver = _officer(duty, rng), _receiver(duty)
     start = max(duty.started_at, duty.opened_at)
     if duty.kind in (DutyKind.APPROPRIATE_ADULT, DutyKind.WELFARE_INFORMED):
         called = start + timedelta(minutes=rng.uniform(15, 100) if rng.random() > LATE else 150)
         return [
-            Step(State.SUBMITTED, called, officer),
-            Step(State.DECISION_RECORDED, called + timedelta(minutes=5), officer, Decision.DONE),
-            Step(State.CLOSED, called + timedelta(minutes=10), officer),
+            _s(State.SUBMITTED, called, officer),
+            _s(State.DECISION_RECORDED, called + timedelta(minutes=5), officer, Decision.DONE),
+            _s(State.CLOSED, called + timedelta(minutes=10), officer),
         ]
-    undone = (
-        duty.rule not in ARREST_RULES
-        and until - duty.started_at < FORTNIGHT
-        and rng.random() < LEFT_UNDONE
-    )
+    undone = not arrest and until - duty.started_at < FORTNIGHT and rng.random() < LEFT_UNDONE
     if undone:
         return []
     if rng.random() < LATE:
@@ -121,7 +128,9 @@ def _plan(duty: Duty, rng: random.Random, until: datetime) -> list[Step]:
     else:
         sent = min(start + timedelta(hours=rng.uniform(1, 20)), duty.due_at - timedelta(minutes=5))
         sent = max(sent, start + timedelta(minutes=5))
-    steps = [Step(State.SUBMITTED, sent, officer)]
+    if arrest:  # made, late or not, before the story ends
+        sent = max(min(sent, until - timedelta(minutes=30)), start + timedelta(minutes=5))
+    steps = [_s(State.SUBMITTED, sent, officer)]
     if duty.kind == DutyKind.NRM_REFERRAL:
         return steps + _nrm(sent, rng, receiver)
     acknowledged = sent + timedelta(hours=rng.uniform(1, 20))
@@ -131,17 +140,17 @@ def _plan(duty: Duty, rng: random.Random, until: datetime) -> list[Step]:
         decision = Decision.ACCEPTED if found else Decision.NO_FURTHER_ACTION
         reason = "" if found else "no secure or other accommodation available tonight"
         return steps + [
-            Step(State.DECISION_RECORDED, sent + timedelta(hours=2), receiver, decision, reason),
-            Step(State.CLOSED, sent + timedelta(hours=3), officer),
+            _s(State.DECISION_RECORDED, sent + timedelta(hours=2), receiver, decision, reason),
+            _s(State.CLOSED, sent + timedelta(hours=3), officer),
         ]
     accepted = rng.random() < 0.6
     decision = Decision.ACCEPTED if accepted else Decision.NO_FURTHER_ACTION
     steps += [
-        Step(State.ACKNOWLEDGED, acknowledged, receiver),
-        Step(State.DECISION_RECORDED, decided, receiver, decision),
+        _s(State.ACKNOWLEDGED, acknowledged, receiver),
+        _s(State.DECISION_RECORDED, decided, receiver, decision),
     ]
     if not accepted or rng.random() < 0.5:
-        steps.append(Step(State.CLOSED, decided + timedelta(days=rng.uniform(1, 20)), receiver))
+        steps.append(_s(State.CLOSED, decided + timedelta(days=rng.uniform(1, 20)), receiver))
     return steps
 
 
@@ -150,8 +159,8 @@ def _nrm(sent: datetime, rng: random.Random, receiver: str) -> list[Step]:
     reasonable = working_days_after(sent, rng.randint(3, 40))
     positive = rng.random() < 0.85
     steps = [
-        Step(State.ACKNOWLEDGED, sent + timedelta(hours=rng.uniform(2, 48)), receiver),
-        Step(
+        _s(State.ACKNOWLEDGED, sent + timedelta(hours=rng.uniform(2, 48)), receiver),
+        _s(
             State.DECISION_RECORDED,
             reasonable,
             receiver,
@@ -163,9 +172,7 @@ def _nrm(sent: datetime, rng: random.Random, receiver: str) -> list[Step]:
     if positive:
         conclusive = reasonable + timedelta(days=rng.uniform(90, 500))
         steps.append(
-            Step(
-                State.DECISION_RECORDED, conclusive, receiver, Decision.CONCLUSIVE_GROUNDS_POSITIVE
-            )
+            _s(State.DECISION_RECORDED, conclusive, receiver, Decision.CONCLUSIVE_GROUNDS_POSITIVE)
         )
     return steps
 
@@ -184,6 +191,8 @@ def _receiver(duty: Duty) -> str:
     return f"Duty worker, {duty.receiver.name}"
 
 
-def day_of_action_end(day) -> datetime:
-    """Return the end of the day of action, UK time: the moment the demo's story stops."""
-    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UK)
+def story_end(day_of_action: date) -> datetime:
+    """Return the moment the demo's story stops: the end of the working day after the day of
+    action, UK time, when the referrals of the day's arrests fall due."""
+    start = datetime(day_of_action.year, day_of_action.month, day_of_action.day, tzinfo=UK)
+    return working_days_after(start, 1)

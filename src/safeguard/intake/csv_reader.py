@@ -5,12 +5,17 @@ schema stays the one definition of a valid record. Child rows (other names, part
 event objects) are joined to their parent person or event before validation, so each
 record is validated and recorded whole. Every error names the file, line and column it
 comes from, a child row's error included.
+
+Charging reviews (charging_reviews.csv) are read before the events and held: each is
+recorded just before the first charge or caution of its person at or after its completion,
+as a JSON Lines export writes it, so that it is stored by the time the pipeline checks that
+charge (intake.exporting says why earlier is not enough); the others after the links.
 """
 
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import get_args, get_origin
@@ -22,6 +27,7 @@ from safeguard.intake.reading import Progress, decode, not_utf8, raw_lines, sche
 from safeguard.intake.schema import (
     RECORD_ADAPTER,
     AgencyIn,
+    ChargingReviewIn,
     EventIn,
     ItemIn,
     LinkIn,
@@ -35,6 +41,7 @@ from safeguard.intake.schema import (
     RefTo,
 )
 from safeguard.records.csv_writer import FORMULA_PREFIXES
+from safeguard.safeguarding.charging import ACCUSED, DISPOSALS
 
 # Files of records, in the order they are recorded: a record refers only to earlier ones.
 PARENT_FILES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -45,7 +52,10 @@ PARENT_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "items.csv": ("item", ItemIn),
     "events.csv": ("event", EventIn),
     "links.csv": ("link", LinkIn),
+    # Read before events.csv and held (see _HeldReviews); listed last, as it is written.
+    "charging_reviews.csv": ("charging_review", ChargingReviewIn),
 }
+REVIEWS_FILE = "charging_reviews.csv"
 # Files of child rows: (parent file, column naming the parent, parent's list field, row model).
 CHILD_FILES: dict[str, tuple[str, str, str, type[BaseModel]]] = {
     "person_names.csv": ("persons.csv", "person", "other_names", NameIn),
@@ -168,11 +178,20 @@ class CsvBundle:
         for name in CHILD_FILES:
             pending[name] = defaultdict(list)
             yield from self._read_children(name, pending[name])
+        held = _HeldReviews()
+        reviews = self._read_parents(list(PARENT_FILES).index(REVIEWS_FILE), REVIEWS_FILE, pending)
+        yield from held.hold(reviews)
         for index, name in enumerate(PARENT_FILES):
-            yield from self._read_parents(index, name, pending)
+            if name == REVIEWS_FILE:
+                continue
+            for key, record in self._read_parents(index, name, pending):
+                if isinstance(record, EventIn):
+                    yield from held.release_before(record)
+                yield key, record
             for child, (parent, key, _, _) in CHILD_FILES.items():
                 if parent == name:
                     yield from self._orphans(child, key, pending[child])
+        yield from held.rest()
 
     def locate(self, error: RecordError) -> RecordError:
         """Return a recording error naming the file, line and column its record came from."""
@@ -318,6 +337,45 @@ class CsvBundle:
                     str(self.folder / child), lines[int(position)], column, error.reason
                 )
         return replace(error, field=_field_column(error.field, columns))
+
+
+class _HeldReviews:
+    """Charging reviews read ahead of the events, each let out just before the first charge or
+    caution (events.csv) that names its person as suspect or offender at or after its
+    completion, as the pipeline matches them (safeguarding/charging.py); the rest at the end.
+    """
+
+    def __init__(self):
+        self._by_person: dict[RefTo, list[tuple[int, ChargingReviewIn]]] = defaultdict(list)
+
+    def hold(
+        self, parsed: Iterable[tuple[int, RecordIn | list[RecordError]]]
+    ) -> Iterator[tuple[int, list[RecordError]]]:
+        """Keep the valid reviews; yield the errors of the others at once."""
+        for key, result in parsed:
+            if isinstance(result, ChargingReviewIn):
+                self._by_person[result.person].append((key, result))
+            else:
+                yield key, result
+
+    def release_before(self, event: EventIn) -> Iterator[tuple[int, ChargingReviewIn]]:
+        """Yield the held reviews that must be stored before this event, in file order."""
+        if event.kind not in DISPOSALS:
+            return
+        due, at = [], event.occurred_at
+        for person in {p.person for p in event.participants if p.role in ACCUSED}:
+            held = self._by_person.pop(person, [])
+            due += [(key, review) for key, review in held if review.completed_at <= at]
+            later = [(key, review) for key, review in held if review.completed_at > at]
+            if later:
+                self._by_person[person] = later
+        yield from sorted(due, key=lambda pair: pair[0])
+
+    def rest(self) -> Iterator[tuple[int, ChargingReviewIn]]:
+        """Yield the reviews no charge or caution in the bundle let out, in file order."""
+        left = [pair for held in self._by_person.values() for pair in held]
+        self._by_person.clear()
+        yield from sorted(left, key=lambda pair: pair[0])
 
 
 class _NotUtf8(Exception):

@@ -90,6 +90,10 @@ class Recorder:
             return
         if self._agency_id(record.agency, line, "agency") is None:
             return
+        if record.type == "charging_review" and self._pending_count:
+            # Everything before a review is stored (and screened) before it, so what its
+            # reviewer saw is what came before it, whatever the batch size.
+            self.flush()
         self._pending[record.type].append((record, line))
         self._pending_count += 1
         if self._pending_count >= self.batch_size:

@@ -380,7 +380,7 @@ class ChargingReviewIn(SourceIn):
     type: Literal["charging_review"] = "charging_review"
     person: Ref
     proposed: Disposal
-    offence: ShortText
+    offence: Annotated[str, StringConstraints(max_length=300)]
     completed_at: datetime
     reason_to_believe_victim: bool
     duress: bool
@@ -391,8 +391,8 @@ class ChargingReviewIn(SourceIn):
     schedule_4: Annotated[str, StringConstraints(max_length=64)] = ""
     decision: ReviewDecision
     rationale: Text = Field(min_length=1)
-    reviewer_name: ShortText = Field(min_length=1)
-    supervisor_name: ShortText = ""
+    reviewer_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    supervisor_name: Annotated[str, StringConstraints(max_length=200)] = ""
     signed_off_at: datetime | None = None
 
     @model_validator(mode="before")

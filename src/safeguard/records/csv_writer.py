@@ -96,6 +96,29 @@ CSV_FILES: dict[str, tuple[str, ...]] = {
         "event_agency",
         "note",
     ),
+    # Written in the order of the export; intake.csv_reader reads it before events.csv and
+    # records each review just before the first charge or caution of its person after it.
+    "charging_reviews.csv": (
+        "agency",
+        "ref",
+        "person",
+        "person_agency",
+        "proposed",
+        "offence",
+        "completed_at",
+        "reason_to_believe_victim",
+        "duress",
+        "under_18_at_offence",
+        "direct_consequence",
+        "reasonable_person",
+        "public_interest",
+        "schedule_4",
+        "decision",
+        "rationale",
+        "reviewer_name",
+        "supervisor_name",
+        "signed_off_at",
+    ),
 }
 # The file each record type is written to; persons and events also write child rows.
 CSV_FILE_OF = {
@@ -106,6 +129,7 @@ CSV_FILE_OF = {
     "item": "items.csv",
     "event": "events.csv",
     "link": "links.csv",
+    "charging_review": "charging_reviews.csv",
 }
 _CHILD_FILES = {
     "person": (("other_names", "person_names.csv", "person"),),

@@ -6,14 +6,19 @@ order a bundle must have to import cleanly (a record refers only to records befo
 an export re-imports into an empty database, or into the same one with nothing changed.
 Reads are streamed in chunks, and the parts of a chunk of events are fetched per chunk.
 The CSV form is written by records.csv_writer.
+
+Records that a higher layer keeps about these (a charging review of a person, authorising a
+charge: safeguarding) are source records of the bundle too, but records cannot import the
+layers above it (docs/architecture.md): their owner hands them in as Companions, which say
+what to write just before an event and what to write at the end.
 """
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import islice
-from typing import IO
+from typing import IO, Protocol
 
 from django.db import models
 
@@ -53,21 +58,42 @@ _Ref = str | dict[str, str] | None
 _RefIndex = dict[int, tuple[str, str]]
 
 
+class Companions(Protocol):
+    """Source records a higher layer keeps about stored POLE records, written in the bundle.
+
+    A companion that must be stored before an event is checked on import (a charging review
+    before the charge it authorises) is written just before that event; the rest at the end.
+    """
+
+    def before_events(self, event_ids: Sequence[int]) -> Mapping[int, Sequence[dict]]:
+        """Return the bundle dicts to write just before each of these events, by event id."""
+        ...
+
+    def rest(self) -> Iterable[dict]:
+        """Return the bundle dicts not yet written, to write after the links."""
+        ...
+
+
 # -- reading the store ----------------------------------------------------------------------
 
 
 def iter_bundle(
-    agencies: Sequence[str] | None = None, *, chunk_size: int = CHUNK_SIZE
+    agencies: Sequence[str] | None = None,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    companions: Sequence[Companions] = (),
 ) -> Iterator[dict]:
     """Yield every stored record, or those of the given agencies, as bundle dicts.
 
     Args:
         agencies: agency codes to export; None exports every agency.
         chunk_size: rows read per round trip.
+        companions: records of higher layers to write with these (see Companions).
 
     Returns:
         Dicts with a "type" key, in the order agencies, locations, persons, phones, items,
-        events (with participants and objects), links.
+        events (with participants and objects, each after the companions written before it),
+        links, then the rest of the companions.
     """
     codes = dict(Agency.objects.values_list("id", "code"))
     agency_rows = Agency.objects.order_by("code")
@@ -84,9 +110,15 @@ def iter_bundle(
     for chunk in _chunks(Item, agencies, chunk_size):
         yield from (_plain("item", row, codes) for row in chunk)
     for chunk in _chunks(Event, agencies, chunk_size):
-        yield from _events(chunk, codes)
+        before = [c.before_events([row["id"] for row in chunk]) for c in companions]
+        for row, event in zip(chunk, _events(chunk, codes), strict=True):
+            for found in before:
+                yield from found.get(row["id"], ())
+            yield event
     for chunk in _chunks(Link, agencies, chunk_size):
         yield from _links(chunk, codes)
+    for companion in companions:
+        yield from companion.rest()
 
 
 def _chunks(

@@ -13,10 +13,12 @@ Sources: CPS legal guidance "Human Trafficking, Smuggling and Slavery", section 
 who may be victims (the four stages); Modern Slavery Act 2015 s45 and Schedule 4.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+import pydantic_core
 from django.db import transaction
 
 from safeguard.clock import now
@@ -235,6 +237,8 @@ def record_review(
     """Save a completed charging review with the evidence as it stood when it was made."""
     if proposed not in Disposal.values:
         raise ReviewError(f"unknown proposed disposal {proposed!r}")
+    if not reviewer_name.strip():
+        raise ReviewError("a charging review needs the name of the reviewer")
     check_answers(answers, decision, rationale)
     completed_at = completed_at or now()
     review = ChargingReview(
@@ -252,9 +256,50 @@ def record_review(
     with transaction.atomic():
         review.save()
         review.source_ref = source_ref or f"safeguard-review-{review.pk}"
+        review.source_hash = _review_digest(review)
         see_evidence([review])
         review.save()
     return review
+
+
+def _review_digest(review: ChargingReview) -> str:
+    """Return the digest intake gives this review as a `charging_review` record.
+
+    That is ChargingReviewIn(...).digest(): the record's fields in the schema's order, the
+    person as {agency, ref}, times in UTC, serialised by pydantic. With it a review made here
+    and exported imports into this database again as "already present" (safeguarding may not
+    import intake; tests/intake/test_exporting.py checks that the two agree).
+    """
+    person = Person.objects.select_related("agency").get(pk=review.person_id)
+    content = {
+        "agency": review.agency.code,
+        "ref": review.source_ref,
+        "type": "charging_review",
+        "person": {"agency": person.agency.code, "ref": person.source_ref},
+        "proposed": str(review.proposed),
+        "offence": review.offence,
+        "completed_at": _in_utc(review.completed_at),
+        "reason_to_believe_victim": bool(review.reason_to_believe_victim),
+        "duress": bool(review.duress),
+        "under_18_at_offence": bool(review.under_18_at_offence),
+        "direct_consequence": bool(review.direct_consequence),
+        "reasonable_person": bool(review.reasonable_person),
+        "public_interest": bool(review.public_interest),
+        "schedule_4": review.schedule_4,
+        "decision": str(review.decision),
+        "rationale": review.rationale,
+        "reviewer_name": review.reviewer_name,
+        "supervisor_name": review.supervisor_name,
+        "signed_off_at": _in_utc(review.signed_off_at),
+    }
+    return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
+
+
+def _in_utc(at: datetime | None) -> datetime | None:
+    """A time as intake stores it: in UTC, a time without an offset read as UK local time."""
+    if at is None:
+        return None
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UK)).astimezone(UTC)
 
 
 def _answer_fields(answers: Answers) -> dict:
@@ -340,6 +385,9 @@ def sign_off(
         review.supervisor = by
         review.signed_off_at = at or now()
         review.version += 1
+        # The sign-off is part of the review's content: an export carries it, and the
+        # digest says so (re-importing the review as it was before would be refused).
+        review.source_hash = _review_digest(review)
         review.save()
     return review
 

@@ -53,7 +53,7 @@ def recommend(event_ids: Sequence[int] | None = None) -> list[ToolRecommendation
     """Store the recommendations these events call for (None: every event stored); return
     the new ones. Running it again on the same events stores nothing."""
     catalogue = tools.current()
-    ids = list(dict.fromkeys(event_ids)) if event_ids is not None else _candidates(catalogue)
+    ids = _candidates(catalogue, None if event_ids is None else list(dict.fromkeys(event_ids)))
     stored: list[ToolRecommendation] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -62,8 +62,10 @@ def recommend(event_ids: Sequence[int] | None = None) -> list[ToolRecommendation
     return stored
 
 
-def _candidates(catalogue: ToolCatalogue) -> list[int]:
-    """Return the ids of the stored events any condition may be triggered by, in order."""
+def _candidates(catalogue: ToolCatalogue, among: list[int] | None) -> list[int]:
+    """Return the ids of the events (among these; None: all stored) that any condition may be
+    triggered by, in order: most of a batch (school, hospital, ...) triggers none, and is
+    not read further."""
     kinds: set[str] = set()
     deal_lines = False
     for tool in catalogue.tools:
@@ -75,15 +77,25 @@ def _candidates(catalogue: ToolCatalogue) -> list[int]:
             deal_lines = deal_lines or when.deal_line_phone
         else:
             kinds |= set(when.kinds)
-    ids = set(Event.objects.filter(kind__in=kinds).values_list("id", flat=True))
-    if deal_lines:  # a number any agency flags as a deal line, held by someone
-        flagged = PhoneRecord.objects.filter(is_deal_line=True).values("number")
-        ids |= set(
-            EventObject.objects.filter(phone__number__in=flagged, holder__isnull=False).values_list(
-                "event_id", flat=True
+    flagged = PhoneRecord.objects.filter(is_deal_line=True).values("number")
+
+    def some(events: Q, objects: Q) -> set[int]:
+        ids = set(Event.objects.filter(events, kind__in=kinds).values_list("id", flat=True))
+        if deal_lines:  # a number any agency flags as a deal line, held by someone
+            ids |= set(
+                EventObject.objects.filter(
+                    objects, phone__number__in=flagged, holder__isnull=False
+                ).values_list("event_id", flat=True)
             )
-        )
-    return sorted(ids)
+        return ids
+
+    if among is None:
+        return sorted(some(Q(), Q()))
+    found: set[int] = set()
+    for start in range(0, len(among), CHUNK):
+        chunk = among[start : start + CHUNK]
+        found |= some(Q(id__in=chunk), Q(event_id__in=chunk))
+    return sorted(found)
 
 
 # -- facts --------------------------------------------------------------------------------

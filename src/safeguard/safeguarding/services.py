@@ -10,6 +10,7 @@ opening another.
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
@@ -245,6 +246,18 @@ def apply_all(*, chunk: int = 5000, progress=None) -> list[Duty]:
         opened += open_duties(openings(rules, [], screening_facts(screenings)))
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step to take on a duty: to which state, when (None: now), by whom, and why."""
+
+    to: str
+    by_name: str
+    at: datetime | None = None
+    by: object = None  # the user, where a user took it
+    reason: str = ""
+    decision: str = ""
+
+
 def move(
     duty: Duty,
     to: str,
@@ -262,6 +275,18 @@ def move(
     it meanwhile, the step is refused (states.ConflictError) rather than taken on top.
     Notifications about the duty clear themselves: it has moved on.
     """
+    step = Step(to, by_name, at=at, by=by, reason=reason, decision=decision)
+    return take_steps(duty, [step], expected_version=expected_version)[0]
+
+
+def take_steps(
+    duty: Duty, steps: Sequence[Step], *, expected_version: int | None = None
+) -> list[Transition]:
+    """Take several steps of one duty in order, all or none (as move() takes one).
+
+    For a history recorded elsewhere and brought in at once (a partner's case system, the
+    demo's story): each step is checked against the state the one before leaves.
+    """
     with transaction.atomic():
         duty = Duty.objects.select_for_update().get(pk=duty.pk)
         if expected_version is not None and duty.version != expected_version:
@@ -269,55 +294,115 @@ def move(
                 f"someone else changed this duty while you were reading it (it is now "
                 f"{State(duty.state).label.lower()}): reload it and decide again"
             )
-        states.check(
-            duty.kind, duty.state, to, reason=reason, decision=decision, decided=duty.decision
-        )
-        if to == State.SUBMITTED and _needs_consent(duty) and duty.consent is not True:
-            raise states.TransitionError(
-                "an adult's NRM referral needs their informed consent: record it, or their "
-                "refusal (the Home Office is then notified without their name)"
-            )
-        at = at or now()
         last = duty.transitions.order_by("-at", "-id").values_list("at", flat=True).first()
-        if last is not None and at < last:
-            raise states.TransitionError(
-                f"a step cannot be dated before the duty's last step ({last:%Y-%m-%d %H:%M})"
-            )
-        step = Transition.objects.create(
-            duty=duty,
-            from_state=duty.state,
-            to_state=to,
-            decision=decision,
-            at=at,
-            by=by,
-            by_name=by_name,
-            reason=reason,
-        )
-        duty.state = to
-        duty.version += 1
-        if decision:
-            duty.decision = decision
-        if to == State.SUBMITTED:
-            duty.delivery = Delivery.QUEUED
-            definition = duty_rules.current().duties.get(duty.kind)
-            if definition is not None and definition.after_submission is not None:
-                # The clock now runs for the receiver's next step.
-                duty.due_at = definition.after_submission.after(at)
-                duty.escalation = 0
-                duty.next_escalation_at = duty.due_at
-            else:
-                duty.next_escalation_at = None
-        elif to == State.ACKNOWLEDGED:
-            # The receiver's decision is still due by the same deadline.
-            duty.delivery = Delivery.ACKNOWLEDGED
-        elif to == State.DECISION_RECORDED:
-            duty.next_escalation_at = None
-        if to not in states.OPEN:
-            duty.closed_at = at
-            duty.next_escalation_at = None
+        moment = now()
+        taken = []
+        for step in steps:
+            at = step.at or moment
+            if last is not None and at < last:
+                raise states.TransitionError(
+                    f"a step cannot be dated before the duty's last step ({last:%Y-%m-%d %H:%M})"
+                )
+            taken.append(_step(duty, step, at))
+            last = at
+        Transition.objects.bulk_create(taken)
         duty.save()
-        escalation.clear(duty, at, f"the duty became {State(to).label.lower()}")
-        return step
+        if taken:
+            escalation.clear(duty, last, f"the duty became {State(duty.state).label.lower()}")
+        return taken
+
+
+def _step(duty: Duty, step: Step, at: datetime) -> Transition:
+    """Check one step against the duty's state; change the duty; return its Transition."""
+    to = step.to
+    states.check(
+        duty.kind, duty.state, to, reason=step.reason, decision=step.decision, decided=duty.decision
+    )
+    if to == State.SUBMITTED and _needs_consent(duty) and duty.consent is not True:
+        raise states.TransitionError(
+            "an adult's NRM referral needs their informed consent: record it, or their "
+            "refusal (the Home Office is then notified without their name)"
+        )
+    transition = Transition(
+        duty=duty,
+        from_state=duty.state,
+        to_state=to,
+        decision=step.decision,
+        at=at,
+        by=step.by,
+        by_name=step.by_name,
+        reason=step.reason,
+    )
+    duty.state = to
+    duty.version += 1
+    if step.decision:
+        duty.decision = step.decision
+    if to == State.SUBMITTED:
+        duty.delivery = Delivery.QUEUED
+        definition = duty_rules.current().duties.get(duty.kind)
+        if definition is not None and definition.after_submission is not None:
+            # The clock now runs for the receiver's next step.
+            duty.due_at = definition.after_submission.after(at)
+            duty.escalation = 0
+            duty.next_escalation_at = duty.due_at
+        else:
+            duty.next_escalation_at = None
+    elif to == State.ACKNOWLEDGED:
+        # The receiver's decision is still due by the same deadline.
+        duty.delivery = Delivery.ACKNOWLEDGED
+    elif to == State.DECISION_RECORDED:
+        duty.next_escalation_at = None
+    if to not in states.OPEN:
+        duty.closed_at = at
+        duty.next_escalation_at = None
+    return transition
+
+
+def split_after(duty: Duty, made_at: datetime) -> Duty | None:
+    """Move a draft duty's triggers dated after `made_at` into a new draft; return it.
+
+    For history recorded at once (an import of past records, the demo): every trigger of a
+    batch joins the person's draft, though a referral made at `made_at` would have been
+    made without the later events, and they would have opened a referral of their own.
+    Taking the steps of the first referral as they happened first splits the later events
+    off, so each referral holds what was known when it was made.
+    """
+    rules = duty_rules.current()
+    definition = rules.duties.get(duty.kind)
+    if duty.state != State.DRAFT or definition is None or definition.joins != "draft":
+        return None  # a kind that joins open duties keeps every trigger (one NRM at a time)
+    later = list(duty.triggers.filter(at__gt=made_at).order_by("at", "id"))
+    if not later:
+        return None
+    first = later[0]
+    rule = rules.rule(first.rule) or rules.rule(duty.rule)
+    if rule is None:
+        return None
+    due = rule.due.after(first.at)
+    with transaction.atomic():
+        new = Duty.objects.create(
+            kind=duty.kind,
+            person_id=duty.person_id,
+            agency_id=duty.agency_id,
+            receiver_id=duty.receiver_id,
+            team=duty.team,
+            shared=duty.shared,
+            rule=rule.id,
+            rules_version=rules.label,
+            opened_at=min(first.at, now()),
+            started_at=first.at,
+            due_at=due,
+            next_escalation_at=rule.escalate.first.after(due),
+        )
+        Transition.objects.create(
+            duty=new,
+            to_state=State.DRAFT,
+            at=new.opened_at,
+            by_name=SYSTEM,
+            reason=f"opened by rule {rule.id} for the events after SG-{duty.pk} was made",
+        )
+        Trigger.objects.filter(pk__in=[t.pk for t in later]).update(duty=new)
+    return new
 
 
 def _needs_consent(duty: Duty) -> bool:

@@ -1,11 +1,17 @@
-"""`safeguard export`: write stored records out as a POLE bundle that re-imports cleanly."""
+"""`safeguard export`: write stored records out as a POLE bundle that re-imports cleanly.
+
+It lives in intake, beside `safeguard import`: the bundle holds charging reviews
+(safeguarding) as well as POLE records, records may not import safeguarding, and intake,
+which owns the bundle format, may import both (intake.exporting, docs/architecture.md).
+"""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from safeguard.intake.exporting import iter_bundle
 from safeguard.records.csv_writer import write_csv_bundle
-from safeguard.records.exporters import iter_bundle, write_jsonl
+from safeguard.records.exporters import write_jsonl
 from safeguard.records.models import Agency
 
 
