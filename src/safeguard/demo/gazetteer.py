@@ -39,6 +39,7 @@ NRM_DECISION_MAKER = AgencyIn(
     kind=v.AgencyKind.NRM_DECISION_MAKER,
     name="Single Competent Authority (Home Office)",
     jurisdiction=v.Jurisdiction.UK,
+    referral_address="nrm@single-competent-authority.demo.invalid",
 )
 
 
@@ -223,6 +224,13 @@ class Gazetteer(_Strict):
                 name=a.name,
                 jurisdiction=a.jurisdiction,
                 area_code=a.area_code,
+                # Where the demo delivers referrals: an address of the reserved .invalid
+                # domain, which no mail server will ever accept.
+                referral_address=(
+                    f"mash@{a.code.replace('_', '-')}.demo.invalid"
+                    if kind == v.AgencyKind.CHILDRENS_SERVICES
+                    else ""
+                ),
             )
             for entries, kind in kinds
             for a in entries

@@ -23,12 +23,12 @@ from itertools import takewhile
 
 from safeguard.records.ages import UK
 from safeguard.records.vocabulary import EventKind
-from safeguard.safeguarding import services
+from safeguard.safeguarding import delivery, services
 from safeguard.safeguarding.calendar import working_days_after
 from safeguard.safeguarding.models import Duty, Trigger
 from safeguard.safeguarding.services import Step
 from safeguard.safeguarding.states import OPEN
-from safeguard.safeguarding.vocabulary import Decision, DutyKind, State
+from safeguard.safeguarding.vocabulary import Decision, Delivery, DutyKind, State
 
 CONSENT = "nrm-or-notify-cuckooed-resident"  # the rule whose referral asks an adult first
 # Share of other referrals of the last fortnight before the day of action left undone.
@@ -80,8 +80,17 @@ def _advance_one(duty: Duty, seed: int, until: datetime, arrested: set[int]) -> 
 def _take(duty: Duty, plan: list[Step], until: datetime) -> Counter:
     """Take the plan's steps dated up to `until`, in one go; return them counted by state."""
     due = list(takewhile(lambda step: step.at <= until, plan))
-    if due:
-        services.take_steps(duty, due)
+    sending = next((i for i, step in enumerate(due) if step.to == State.SUBMITTED), None)
+    if sending is None:
+        if due:
+            services.take_steps(duty, due)
+        return Counter(step.to for step in due)
+    # Made, then delivered (by secure e-mail, a minute later), then the receiver's steps.
+    services.take_steps(duty, due[: sending + 1])
+    sent = due[sending].at + timedelta(minutes=1)
+    delivery.record_delivery(duty, Delivery.SENT, note="sent by secure e-mail", at=sent)
+    if due[sending + 1 :]:
+        services.take_steps(duty, due[sending + 1 :])
     return Counter(step.to for step in due)
 
 

@@ -104,6 +104,9 @@ class AgencyIn(Strict):
     name: ShortText
     jurisdiction: v.Jurisdiction = v.Jurisdiction.ENGLAND_WALES
     area_code: Annotated[str, StringConstraints(max_length=32)] = ""
+    referral_address: Annotated[
+        str, StringConstraints(max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
+    ] = ""
 
 
 class SourceIn(Strict):

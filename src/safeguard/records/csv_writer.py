@@ -21,7 +21,7 @@ _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 # The files of a CSV bundle and their columns, in the order they are written. A column
 # "X_agency" is the agency of reference X when that is not the row's own agency.
 CSV_FILES: dict[str, tuple[str, ...]] = {
-    "agencies.csv": ("code", "kind", "name", "jurisdiction", "area_code"),
+    "agencies.csv": ("code", "kind", "name", "jurisdiction", "area_code", "referral_address"),
     "locations.csv": (
         "agency",
         "ref",

@@ -99,7 +99,9 @@ def iter_bundle(
     agency_rows = Agency.objects.order_by("code")
     if agencies is not None:
         agency_rows = agency_rows.filter(code__in=agencies)
-    for agency in agency_rows.values("code", "kind", "name", "jurisdiction", "area_code"):
+    for agency in agency_rows.values(
+        "code", "kind", "name", "jurisdiction", "area_code", "referral_address"
+    ):
         yield {"type": "agency", **agency}
     for chunk in _chunks(Location, agencies, chunk_size):
         yield from (_plain("location", row, codes) for row in chunk)

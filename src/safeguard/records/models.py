@@ -22,6 +22,9 @@ class Agency(models.Model):
     )
     # For a local authority: its ONS code (e.g. E08000012 Liverpool); for a force: its area code.
     area_code = models.CharField(max_length=32, blank=True)
+    # Where referrals to it are delivered (a secure e-mail address: CJSM or the agency's
+    # own secure domain); blank for an agency that receives none.
+    referral_address = models.EmailField(max_length=254, blank=True)
 
     class Meta:
         verbose_name_plural = "agencies"

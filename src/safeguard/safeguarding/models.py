@@ -36,6 +36,8 @@ class Duty(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     delivery = models.CharField(max_length=20, choices=Delivery.choices, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_note = models.CharField(max_length=500, blank=True)  # why it failed, or how sent
     # The fields of the child's record shared with the receiver.
     shared = models.JSONField(default=list, blank=True)
     # Adults only: whether they consented to an NRM referral (None: not asked yet).

@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "Victim-first duties. `check-rules [PATH]` validates a duty rules file; `run` applies "
         "the duty rules and the tools catalogue to everything loaded (idempotent) and "
         "escalates late duties; `escalate` "
-        "only escalates; `check [--json]` prints the inspection figures: children arrested "
+        "only escalates; `deliver [--retry-failed]` sends submitted referrals to their "
+        "receivers; `check [--json]` prints the inspection figures: children arrested "
         "without a referral, referrals overdue, children charged without a review, children "
         "charged despite indicators; `document SG-N --format html|pdf --out FILE` writes a "
         "referral as the receiver reads it."
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         rules.add_argument("path", nargs="?", help="rules file (default: the one in use)")
         sub.add_parser("run", help="apply the rules to everything loaded, then escalate")
         sub.add_parser("escalate", help="escalate duties past their escalation moment")
+        deliver = sub.add_parser("deliver", help="send submitted referrals to their receivers")
+        deliver.add_argument(
+            "--retry-failed", action="store_true", help="also try again those that failed"
+        )
         check = sub.add_parser("check", help="print the inspection figures")
         check.add_argument("--json", action="store_true", help="print one JSON object")
         document = sub.add_parser("document", help="write a referral as HTML or PDF")
@@ -57,7 +62,19 @@ class Command(BaseCommand):
             recommended = recommending.recommend(None)
         self.stdout.write(f"Duties opened: {len(opened)}")
         self.stdout.write(f"Tool recommendations made or added to: {len(recommended)}")
+        self._deliver()
         self._escalate()
+
+    def _deliver(self, retry_failed: bool = False, **options) -> None:
+        from safeguard.safeguarding import delivery
+
+        done = delivery.deliver(retry_failed=retry_failed)
+        self.stdout.write(f"Referrals delivered: {done['sent']}, failed: {done['failed']}")
+        if done["failed"]:
+            self.stderr.write(
+                "Failed deliveries stay marked as failed, with the reason, for someone to send "
+                "another way; `safeguard duties deliver --retry-failed` tries them again."
+            )
 
     def _escalate(self, **options) -> None:
         from safeguard.safeguarding import escalation
