@@ -220,7 +220,10 @@ def arrest(
             attributes={"offence": offence, **extra},
         )
         if ctx.ledger.last_event_names_a_child():
-            _charging_review(ctx, booked + timedelta(hours=hours - 2), offence, victim)
+            # Completed in the minute before the charge, on everything known by then (the
+            # custody record, a parent's or an officer's concern raised meanwhile).
+            charged_at = booked + timedelta(hours=hours - 1)
+            _charging_review(ctx, charged_at - timedelta(minutes=1), offence, victim)
     return ref, charged
 
 
@@ -262,7 +265,7 @@ def _charging_review(ctx: Context, at: datetime, offence: str, victim: bool) -> 
         rationale=rationale,
         reviewer_name=_REVIEWERS[at.hour % len(_REVIEWERS)],
         supervisor_name=_SIGNERS[at.hour % len(_SIGNERS)],
-        signed_off_at=at + timedelta(minutes=30),
+        signed_off_at=at + timedelta(seconds=30),
     )
 
 

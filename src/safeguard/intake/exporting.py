@@ -7,18 +7,14 @@ export is put together here, the mirror of `safeguard import`.
 
 Where a review goes decides whether the bundle imports. The pipeline checks a charge when
 the batch holding it is stored (intake.recording: the reviews of a batch are stored before
-the check; a review in a later batch is too late), and what the review "saw" (the level and
-indicators the charge is compared with) is worked out from the records stored when the
-review is. So a review is written just before the event it authorises: it is stored in the
-charge's batch or the one before, never after the check, and after every record written
-before the charge. Written right after the persons instead, in a bundle of more than one
-batch it would be stored before the events, see no sign of exploitation, and the charge
-would be refused as made on changed evidence.
+the check; a review in a later batch is too late). So a review is written just before the
+event it authorises, as it happened: stored in the charge's batch or one before it.
 
 A batch could end exactly between a review and its charge, and the charge's batch bring
-records dated before the review that it did not see (the links, written after every
-event): intake.recording stores everything queued before it queues a review, so a review
-always sees what came before it (tests/intake/test_exporting.py covers the case).
+records dated before the review (the links, written after every event): what an imported
+review saw is worked out only when a charge asks for it, or when the import ends
+(charging.complete_evidence), from everything stored by then, so the place where a batch
+ends makes no difference (tests/intake/test_exporting.py covers the case).
 
 The reviews that authorise no event in the bundle (not used yet, a decision not to charge,
 or another agency's event left out of the export) are written last, after the links: they

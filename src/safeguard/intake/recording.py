@@ -72,8 +72,9 @@ class Recorder:
         self._new_events: list[int] = []
         # Where each new event of the current batch came from, to name it if it is refused.
         self._event_sources: dict[int, tuple[int | None, str]] = {}
-        # Charging reviews this recording stored: key -> content digest.
+        # Charging reviews this recording stored: key -> content digest; and their ids.
         self._reviews_here: dict[tuple[int, str], str] = {}
+        self._review_ids: list[int] = []
         # Per kind, agency id -> whether it had no record of the kind when first met here;
         # and, for events and links (which are not kept known between flushes), the hashes
         # of the keys this recording stored. Together they say, without a query, that a
@@ -90,10 +91,6 @@ class Recorder:
             return
         if self._agency_id(record.agency, line, "agency") is None:
             return
-        if record.type == "charging_review" and self._pending_count:
-            # Everything before a review is stored (and screened) before it, so what its
-            # reviewer saw is what came before it, whatever the batch size.
-            self.flush()
         self._pending[record.type].append((record, line))
         self._pending_count += 1
         if self._pending_count >= self.batch_size:
@@ -108,6 +105,7 @@ class Recorder:
         self.flush()
         if self.errors:
             raise RecordingRejected(self.errors)
+        charging.complete_evidence(self._review_ids)
         return self.summary
 
     # -- storing ------------------------------------------------------------------------
@@ -281,7 +279,7 @@ class Recorder:
                 }
             )
         if rows and not self.errors:
-            charging.insert_reviews(rows)
+            self._review_ids += [review.pk for review in charging.insert_reviews(rows)]
             self.summary.created["charging_review"] += len(rows)
 
     # -- rows ---------------------------------------------------------------------------

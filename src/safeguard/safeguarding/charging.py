@@ -156,6 +156,9 @@ def _authorising(
             f"completed and saved before a {label} is recorded (CPS guidance on suspects who "
             "may be victims of trafficking; Modern Slavery Act 2015 s45)"
         )
+    if not review.level_seen:  # imported, and not asked for before
+        complete_evidence([review.pk])
+        review.refresh_from_db()
     made = _when(review.completed_at)
     if AUTHORISES.get(review.decision) != disposal:
         return None, (
@@ -333,10 +336,29 @@ def stored_reviews(keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], str
 
 
 def insert_reviews(rows: Sequence[dict]) -> list[ChargingReview]:
-    """Store imported reviews (validated by intake) with the evidence their reviewers saw."""
-    reviews = [ChargingReview(**row) for row in rows]
-    see_evidence(reviews)
-    return ChargingReview.objects.bulk_create(reviews)
+    """Store imported reviews (validated by intake); what their reviewers saw is filled in
+    later (complete_evidence), once every record of the import dated before them is in."""
+    return ChargingReview.objects.bulk_create(ChargingReview(**row) for row in rows)
+
+
+def complete_evidence(review_ids: Sequence[int]) -> None:
+    """Fill in what these reviews' reviewers saw, where it is not yet recorded.
+
+    An imported review's evidence is worked out from the records as of its completion. The
+    records of an import do not come in time order (a concern dated before a review may
+    come after its charge), so it is worked out when a charge asks for the review, or when
+    the import ends, never from a half-loaded import.
+    """
+    for start in range(0, len(review_ids), 500):
+        pending = list(
+            ChargingReview.objects.filter(
+                id__in=review_ids[start : start + 500], level_seen=""
+            ).order_by("id")
+        )
+        see_evidence(pending)
+        ChargingReview.objects.bulk_update(
+            pending, ["level_seen", "indicators_seen", "nrm_status", "screening"]
+        )
 
 
 def see_evidence(reviews: Sequence[ChargingReview]) -> None:
