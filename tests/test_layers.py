@@ -12,10 +12,11 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "safeguard"
 LAYER = {
     "audit": 0,
     "records": 1,
-    "accounts": 2,
     "screening": 2,
     "safeguarding": 3,
     "intake": 4,
+    # Users and the access policy, which decides over every kind of record below it.
+    "accounts": 4,
     "demo": 5,
     "web": 5,
     "api": 5,

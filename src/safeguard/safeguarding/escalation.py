@@ -19,8 +19,6 @@ from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
 from django.db import transaction
 
-from safeguard.accounts.models import Membership
-from safeguard.accounts.roles import Role
 from safeguard.clock import now
 from safeguard.records.ages import UK
 from safeguard.safeguarding import rules as duty_rules
@@ -29,6 +27,9 @@ from safeguard.safeguarding.states import AWAITING
 
 LAST_LEVEL = 2
 CHUNK = 500
+# The roles told (accounts.roles.Role values; accounts sits above this layer, which reads
+# its memberships through the user model).
+SUPERVISOR, SAFEGUARDING_LEAD = "supervisor", "safeguarding_lead"
 
 
 def escalate(at: datetime | None = None) -> Counter:
@@ -89,21 +90,23 @@ def _recipients(teams: set[tuple[int, str]]) -> dict[tuple[int, str], dict[int, 
     """
     agencies = {agency for agency, _ in teams}
     members = list(
-        Membership.objects.filter(
-            agency_id__in=agencies,
-            role__in=[Role.SUPERVISOR, Role.SAFEGUARDING_LEAD],
-            user__is_active=True,
-        ).values_list("agency_id", "team", "role", "user_id")
+        get_user_model()
+        .objects.filter(
+            membership__agency_id__in=agencies,
+            membership__role__in=[SUPERVISOR, SAFEGUARDING_LEAD],
+            is_active=True,
+        )
+        .values_list("membership__agency_id", "membership__team", "membership__role", "id")
     )
     found: dict[tuple[int, str], dict[int, list[int]]] = {}
     for agency, team in teams:
-        supervisors = [u for a, _, r, u in members if a == agency and r == Role.SUPERVISOR]
+        supervisors = [u for a, _, r, u in members if a == agency and r == SUPERVISOR]
         own = [
             u
             for a, t, r, u in members
-            if a == agency and r == Role.SUPERVISOR and team and t == team
+            if a == agency and r == SUPERVISOR and team and t == team
         ]
-        leads = [u for a, _, r, u in members if a == agency and r == Role.SAFEGUARDING_LEAD]
+        leads = [u for a, _, r, u in members if a == agency and r == SAFEGUARDING_LEAD]
         first = own or supervisors
         found[(agency, team)] = {1: first, 2: list(dict.fromkeys(first + leads))}
     return found

@@ -1,0 +1,202 @@
+"""The access policy: which records, and which parts of them, a user may see. One place.
+
+Every page, export and API query asks here, so that a rule changes in one place:
+
+- Police (any police role but the offender manager and the inspector) see their own force's
+  records: the persons, events and duties it holds or owes.
+- A partner agency (children's services, a school, health, youth justice) sees its own
+  records, and the children referred to it: a referral it has received (submitted, not a
+  draft) opens that child's record to it, but only the parts the referral shares
+  (`Duty.shared`: identity, ethnicity, home address, school, events, screening, history).
+- An offender manager sees offenders (the offender register of issue #8); until it exists,
+  no person-level records.
+- An inspector sees aggregates only: no person-level record at all.
+- A user without a membership sees nothing.
+
+A record outside a user's scope is, to them, not there: views answer 404 (and the attempt
+is logged by the caller through audit). The functions return querysets, so scope is part of
+the query, never a filter applied after reading.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from safeguard.accounts.roles import Role
+from safeguard.records import vocabulary as rv
+from safeguard.records.models import Event, Person
+from safeguard.safeguarding.models import ChargingReview, Duty, ToolRecommendation
+from safeguard.safeguarding.rules import ShareGroup
+from safeguard.safeguarding.vocabulary import State
+
+# Every part of a person's record (safeguarding.rules.ShareGroup): what an agency sees of its
+# own records and of its force's.
+ALL_PARTS: frozenset[str] = frozenset(ShareGroup.__args__)  # type: ignore[attr-defined]
+# Roles that see person-level police records of their own force.
+POLICE_ROLES = frozenset(
+    {
+        Role.OFFICER,
+        Role.CUSTODY_SERGEANT,
+        Role.SAFEGUARDING_LEAD,
+        Role.ANALYST,
+        Role.SUPERVISOR,
+        Role.ADMINISTRATOR,
+    }
+)
+# Roles of partner agencies, who see their own records and the children referred to them.
+PARTNER_ROLES = frozenset({Role.MASH_WORKER, Role.SCHOOL_SAFEGUARDING_LEAD})
+# A referral opens a child's record to its receiver once it is sent, not while a draft.
+RECEIVED = frozenset(
+    {
+        State.SUBMITTED,
+        State.ACKNOWLEDGED,
+        State.DECISION_RECORDED,
+        State.CLOSED,
+        State.REJECTED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking: their user id, agency and role (from their membership)."""
+
+    user_id: int
+    agency_id: int
+    agency_kind: str
+    role: str
+
+    @property
+    def police(self) -> bool:
+        return self.agency_kind == rv.AgencyKind.POLICE_FORCE and self.role in POLICE_ROLES
+
+    @property
+    def partner(self) -> bool:
+        return self.agency_kind != rv.AgencyKind.POLICE_FORCE and self.role in PARTNER_ROLES
+
+    @property
+    def sees_people(self) -> bool:
+        """Whether this user may see person-level records at all."""
+        return self.police or self.partner
+
+
+def viewer(user) -> Viewer | None:
+    """Return the viewer a signed-in user is, or None (no membership, not signed in)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return None
+    return Viewer(user.pk, membership.agency_id, membership.agency.kind, membership.role)
+
+
+# -- what a user may see -----------------------------------------------------------------
+
+
+def _received(who: Viewer) -> QuerySet[Duty]:
+    return Duty.objects.filter(receiver_id=who.agency_id, state__in=RECEIVED)
+
+
+def duties(user) -> QuerySet[Duty]:
+    """Duties the user may see: those their agency owes (police) or has received."""
+    who = viewer(user)
+    if who is None or not who.sees_people:
+        return Duty.objects.none()
+    if who.police:
+        return Duty.objects.filter(agency_id=who.agency_id)
+    return _received(who)
+
+
+def persons(user) -> QuerySet[Person]:
+    """Person records the user may see: their agency's own, and the children referred to it."""
+    who = viewer(user)
+    if who is None or not who.sees_people:
+        return Person.objects.none()
+    own = Q(agency_id=who.agency_id)
+    if who.police:
+        return Person.objects.filter(own)
+    referred = _received(who).values("person_id")
+    return Person.objects.filter(own | Q(id__in=referred))
+
+
+def events(user) -> QuerySet[Event]:
+    """Events the user may see: their agency's own; for a partner, also the events of the
+    referrals it received that share events."""
+    who = viewer(user)
+    if who is None or not who.sees_people:
+        return Event.objects.none()
+    own = Q(agency_id=who.agency_id)
+    if who.police:
+        return Event.objects.filter(own)
+    if _json_contains_supported():  # PostgreSQL: inside the query
+        shared = _received(who).filter(shared__contains=["events"]).values("triggers__event_id")
+        return Event.objects.filter(own | Q(id__in=shared))
+    return Event.objects.filter(own | Q(id__in=_received_event_ids(who)))
+
+
+def charging_reviews(user) -> QuerySet[ChargingReview]:
+    """Charging reviews: police only, of their own force (a partner sees the decision in the
+    child's referral history, not the review)."""
+    who = viewer(user)
+    if who is None or not who.police:
+        return ChargingReview.objects.none()
+    return ChargingReview.objects.filter(agency_id=who.agency_id)
+
+
+def recommendations(user) -> QuerySet[ToolRecommendation]:
+    """Legal tool recommendations: police only, of their own force."""
+    who = viewer(user)
+    if who is None or not who.police:
+        return ToolRecommendation.objects.none()
+    return ToolRecommendation.objects.filter(agency_id=who.agency_id)
+
+
+def parts(user, person: Person) -> frozenset[str]:
+    """Return the parts of this person's record the user may see (empty: none of it).
+
+    All of it for the agency's own records (and for police, their force's); for a child
+    referred to a partner, the union of what the referrals it received share.
+    """
+    who = viewer(user)
+    if who is None or not who.sees_people:
+        return frozenset()
+    if person.agency_id == who.agency_id:
+        return ALL_PARTS
+    if who.police:
+        return frozenset()
+    found: set[str] = set()
+    for shared in _received(who).filter(person_id=person.pk).values_list("shared", flat=True):
+        found.update(shared or ())
+    return frozenset(found) & ALL_PARTS
+
+
+def sees_aggregates(user) -> bool:
+    """Whether the user may see the figures (dashboards, inspection counts)."""
+    who = viewer(user)
+    return who is not None and who.role in (
+        Role.SUPERVISOR,
+        Role.SAFEGUARDING_LEAD,
+        Role.INSPECTOR,
+        Role.ADMINISTRATOR,
+        Role.ANALYST,
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _json_contains_supported() -> bool:
+    """JSON `contains` on a list works on PostgreSQL; SQLite has no such lookup."""
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+def _received_event_ids(who: Viewer) -> list[int]:
+    """The events of the referrals a partner received that share events (in Python, where
+    the database cannot look inside a JSON list)."""
+    found: list[int] = []
+    for duty in _received(who).prefetch_related("triggers").only("id", "shared"):
+        if "events" in (duty.shared or ()):
+            found += [t.event_id for t in duty.triggers.all() if t.event_id is not None]
+    return found
