@@ -7,9 +7,12 @@ SAFEGUARD_SECRET_KEY or is generated once into the var directory.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -46,12 +49,18 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks for the second factor (accounts/admin_site.py).
+    "safeguard.accounts.admin_site.SafeguardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "safeguard.audit",
     "safeguard.records",
     "safeguard.screening",
     "safeguard.intake",
@@ -63,13 +72,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
+    # Administrators and analysts reach no page before their second factor.
+    "safeguard.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safeguard.urls"
@@ -85,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "safeguard.accounts.context_processors.sign_in",
             ],
         },
     },
@@ -105,6 +122,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2 hashes new passwords; the others still check older hashes, which Django re-hashes
+# with Argon2 at the user's next successful sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,12 +161,111 @@ LOGIN_URL = "web:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:sign-in"
 
+# Sessions end after SAFEGUARD_SESSION_MINUTES without a request (each request saves the
+# session again, moving its expiry on) and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SAFEGUARD_SESSION_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _flag("SAFEGUARD_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# TLS ends at the force's reverse proxy. Behind it (SAFEGUARD_BEHIND_TLS_PROXY=1) the proxy's
+# X-Forwarded-Proto says whether the browser used HTTPS, plain HTTP is redirected, and the
+# client's address for the sign-in lockout is the one the proxy appended to X-Forwarded-For.
+# The proxy must set both headers itself, never pass on a client's.
+BEHIND_TLS_PROXY = _flag("SAFEGUARD_BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+# HSTS: 0 (off) until the site is known to be served over HTTPS only; 31536000 in production.
+SECURE_HSTS_SECONDS = int(os.environ.get("SAFEGUARD_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Not preloaded: entering a domain in the browsers' preload list is the decision of whoever
+# owns the force's registrable domain, not of one application on a host name under it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# A strict Content Security Policy: nothing inline (no <script> or <style> blocks, no style=""
+# attributes, no event handler attributes), nothing from another origin. A view that needs
+# more (the printable referral document's <style> block, if it is ever served) adds a hash or
+# nonce for itself with csp.decorators.csp_update, never here (docs/operations.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# Lockout (django-axes): SAFEGUARD_LOCKOUT_FAILURES failed sign-ins in a row for one username
+# from one address lock that username at that address for SAFEGUARD_LOCKOUT_MINUTES. An
+# administrator lifts it early with `safeguard axes_reset_username USERNAME`.
+AXES_FAILURE_LIMIT = int(os.environ.get("SAFEGUARD_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SAFEGUARD_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # "in a row": a successful sign-in clears the count
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+if BEHIND_TLS_PROXY:
+    AXES_CLIENT_IP_CALLABLE = "safeguard.accounts.lockout.forwarded_client_ip"
+
+# The second factor (django-otp, TOTP): administrators and analysts (and any staff account)
+# confirm an authenticator app once, then give a code after their password at each sign-in.
+OTP_TOTP_ISSUER = "safeguard"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Single sign-on with the force's identity provider (OpenID Connect, mozilla-django-oidc):
+# on only when SAFEGUARD_OIDC_RP_CLIENT_ID is set, and then every setting below is required.
+# Only existing, active users sign in this way (matched on SAFEGUARD_OIDC_USERNAME_CLAIM); the
+# identity provider's multi-factor authentication stands in for our second factor.
+OIDC_RP_CLIENT_ID = os.environ.get("SAFEGUARD_OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    _oidc = {
+        "OIDC_RP_CLIENT_SECRET": os.environ.get("SAFEGUARD_OIDC_RP_CLIENT_SECRET", ""),
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": os.environ.get(
+            "SAFEGUARD_OIDC_OP_AUTHORIZATION_ENDPOINT", ""
+        ),
+        "OIDC_OP_TOKEN_ENDPOINT": os.environ.get("SAFEGUARD_OIDC_OP_TOKEN_ENDPOINT", ""),
+        "OIDC_OP_USER_ENDPOINT": os.environ.get("SAFEGUARD_OIDC_OP_USER_ENDPOINT", ""),
+        "OIDC_OP_JWKS_ENDPOINT": os.environ.get("SAFEGUARD_OIDC_OP_JWKS_ENDPOINT", ""),
+        "OIDC_RP_SIGN_ALGO": os.environ.get("SAFEGUARD_OIDC_RP_SIGN_ALGO", "RS256"),
+    }
+    _missing = sorted("SAFEGUARD_" + name for name, value in _oidc.items() if not value)
+    if _missing:
+        raise ImproperlyConfigured(
+            "SAFEGUARD_OIDC_RP_CLIENT_ID is set, so single sign-on is on, but these are not: "
+            + ", ".join(_missing)
+        )
+    OIDC_RP_CLIENT_SECRET = _oidc["OIDC_RP_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = _oidc["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = _oidc["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = _oidc["OIDC_OP_JWKS_ENDPOINT"]
+    OIDC_RP_SIGN_ALGO = _oidc["OIDC_RP_SIGN_ALGO"]
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("safeguard.accounts.oidc.ForceOIDCBackend")
+OIDC_USERNAME_CLAIM = os.environ.get("SAFEGUARD_OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10  # seconds to wait for the identity provider
+OIDC_CALLBACK_CLASS = "safeguard.accounts.oidc.ForceCallbackView"
 
 EMAIL_BACKEND = os.environ.get(
     "SAFEGUARD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -2,11 +2,15 @@
 
 import io
 import re
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safeguard.accounts import second_factor
 from safeguard.accounts.models import Membership
 from safeguard.accounts.roles import Role
 from safeguard.demo.accounts import AGENCY_FOR_ROLE, username_for
@@ -37,6 +41,18 @@ def _passwords(output: str) -> dict[str, str]:
     return found
 
 
+def _totp_secrets(output: str) -> dict[str, str]:
+    """Return {username: TOTP secret} for the accounts printed with one."""
+    found = {}
+    for role in Role:
+        username = username_for(role)
+        row = re.search(rf"{re.escape(username)}\s.*$", output, re.M)
+        secret = re.search(r"\b[A-Z2-7]{32}\b", row.group(0)) if row else None
+        if secret:
+            found[username] = secret.group(0)
+    return found
+
+
 @pytest.mark.django_db
 def test_demo_loads_the_world_and_prints_one_account_per_role():
     output = _run()
@@ -54,6 +70,26 @@ def test_demo_loads_the_world_and_prints_one_account_per_role():
         assert member.user.check_password(passwords[username_for(role)])
     assert len(set(passwords.values())) == len(Role)
     assert get_user_model().objects.get(username="demo-administrator").is_superuser
+
+
+@pytest.mark.django_db
+def test_the_administrator_and_the_analyst_get_a_totp_secret_that_works():
+    output = _run()
+    assert "second factor (TOTP secret)" in output
+    secrets = _totp_secrets(output)
+    assert set(secrets) == {"demo-administrator", "demo-analyst"}
+    for username, secret in secrets.items():
+        device = TOTPDevice.objects.get(user__username=username)
+        assert device.confirmed
+        assert second_factor.secret_base32(device) == secret
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time()
+        assert device.verify_token(totp.token())
+    assert TOTPDevice.objects.count() == 2
+    # Every run gives new secrets, and the old ones stop working.
+    again = _totp_secrets(_run())
+    assert TOTPDevice.objects.count() == 2
+    assert all(again[username] != secrets[username] for username in secrets)
 
 
 @pytest.mark.django_db

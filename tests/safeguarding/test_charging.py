@@ -218,9 +218,9 @@ def test_only_a_supervisor_or_safeguarding_lead_signs_off(exploited):
         charging.sign_off(_review(), by_name="PC Lee", by=officer)
 
 
-def test_the_admin_cannot_add_a_charge_or_change_a_review(exploited, client):
+def test_the_admin_cannot_add_a_charge_or_change_a_review(exploited, client, verified_login):
     admin_user = get_user_model().objects.create_superuser("root", "root@x", "pw")
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
     assert client.get("/admin/records/event/add/").status_code == 403
     review = _review()
     url = f"/admin/safeguarding/chargingreview/{review.pk}/change/"

@@ -44,9 +44,9 @@ def test_agency_names_are_escaped(signed_in, record):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_person_names_are_escaped_in_the_admin(client, police, record):
+def test_person_names_are_escaped_in_the_admin(client, police, record, verified_login):
     admin = get_user_model().objects.create_superuser("admin", password="a long test password")
-    client.force_login(admin)
+    verified_login(client, admin)  # the admin site asks for the second factor
     record(
         {
             "type": "person",

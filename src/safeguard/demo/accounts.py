@@ -1,15 +1,20 @@
 """One demo account per role, so that every view of the system can be tried out.
 
 Passwords are random on every run and exist only as hashes in the database and in what
-the demo command prints: nothing secret is kept in the repository.
+the demo command prints: nothing secret is kept in the repository. The roles that must give a
+second factor (accounts.second_factor: the administrator and the analyst) get a new, confirmed
+authenticator (TOTP) secret on every run too, printed next to the password so that a person
+can add it to an authenticator app.
 """
 
 import secrets
 from dataclasses import dataclass
 
+from axes.utils import reset as reset_lockout
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from safeguard.accounts import second_factor
 from safeguard.accounts.roles import Role
 from safeguard.accounts.services import create_member
 from safeguard.records.models import Agency
@@ -38,6 +43,8 @@ class DemoAccount:
     agency: str
     password: str
     created: bool
+    # The base32 TOTP secret for an authenticator app; "" for roles asked for no second factor.
+    totp_secret: str = ""
 
 
 def username_for(role: Role) -> str:
@@ -49,8 +56,13 @@ def username_for(role: Role) -> str:
 def ensure_accounts() -> list[DemoAccount]:
     """Create the demo account of every role, or give an existing one a new password.
 
+    An existing account's sign-in lockout, if any, is lifted. An account that must give a
+    second factor also gets a new confirmed TOTP device (any older one is removed), so that
+    it can sign in with the secret printed now.
+
     Returns:
-        Each account with its new password, in the order of accounts.roles.Role.
+        Each account with its new password (and TOTP secret), in the order of
+        accounts.roles.Role.
     """
     users = get_user_model()
     accounts = []
@@ -59,12 +71,19 @@ def ensure_accounts() -> list[DemoAccount]:
         password = secrets.token_urlsafe(12)
         agency = Agency.objects.get(code=AGENCY_FOR_ROLE[role])
         user = users.objects.filter(username=username).first()
-        if user is None:
+        created = user is None
+        if created:
             # An address the e-mail back end can write to (the console in the demo), so that
             # escalations reach the demo supervisor by e-mail as well as in the application.
-            create_member(username, password, agency, role, email=f"{username}@demo.invalid")
+            user = create_member(
+                username, password, agency, role, email=f"{username}@demo.invalid"
+            ).user
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
-        accounts.append(DemoAccount(username, role, agency.code, password, user is None))
+            reset_lockout(username=username)  # a new password: any lockout from before ends
+        secret = ""
+        if second_factor.needs_second_factor(user):
+            secret = second_factor.secret_base32(second_factor.give_confirmed_device(user))
+        accounts.append(DemoAccount(username, role, agency.code, password, created, secret))
     return accounts

@@ -66,7 +66,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Ground truth written to {labels} (the system never reads it).")
         self._print(accounts, tty)
         self.stdout.write(
-            "Passwords are new on every run and are not stored anywhere else: note them now."
+            "Passwords are new on every run and are not stored anywhere else: note them now. "
+            "The administrator and the analyst are asked for a second factor after their "
+            "password: add their TOTP secret to an authenticator app (as a time-based key) "
+            "and enter the code it shows. Their secrets are new on every run too."
         )
         if not no_serve:
             call_command("serve", host=host, port=port)
@@ -122,9 +125,16 @@ class Command(BaseCommand):
         table.add_column("username", no_wrap=True, overflow="fold")
         table.add_column("role", overflow="fold")
         table.add_column("agency", overflow="fold")
+        table.add_column("second factor (TOTP secret)", no_wrap=True, overflow="fold")
         table.add_column("password", no_wrap=True, overflow="fold")
         for account in ensure_accounts():
-            table.add_row(account.username, account.role.value, account.agency, account.password)
+            table.add_row(
+                account.username,
+                account.role.value,
+                account.agency,
+                account.totp_secret,
+                account.password,
+            )
         return table
 
     def _print(self, table: Table, tty: bool) -> None:
