@@ -13,6 +13,7 @@ COMMANDS = {
     "export": "write every record back out as a POLE bundle (JSON Lines or CSV)",
     "screening": "check the indicator catalogue, re-screen every child, evaluate (docs/rules.md)",
     "duties": "apply the duty rules, escalate late duties, print the inspection figures",
+    "audit": "verify the hash-chained audit log; show who looked at a person's record",
     "createsuperuser": "create an administrator account",
     "check": "run the system checks (rules files, settings); CI runs it with --fail-level WARNING",
 }

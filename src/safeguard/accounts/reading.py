@@ -1,0 +1,153 @@
+"""Reading a child's record: what a user may see of it, gathered once for pages and the API,
+with the read written to the audit log.
+
+Everything here goes through the access policy (accounts/policy.py): a person outside the
+user's scope is NotVisible (a page answers 404, the API 404) and the attempt is logged as
+denied; a read of the full record needs a purpose (why the user is looking), which is logged
+with it. The parts of the record a partner agency may not see are left out here, not hidden
+by a template.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from safeguard.accounts import policy
+from safeguard.audit import log
+from safeguard.clock import now
+from safeguard.records import vocabulary as rv
+from safeguard.records.ages import age_on
+from safeguard.records.models import Event, Link, Person
+from safeguard.safeguarding.models import ChargingReview, Duty, ToolRecommendation
+from safeguard.screening.models import Screening
+
+
+class NotVisible(LookupError):
+    """The record is not there for this user: not in their scope, or not there at all."""
+
+
+class PurposeRequired(ValueError):
+    """A full record is read only for a stated purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    event: Event
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    """What one user may see of one person's record, part by part."""
+
+    person: Person
+    parts: frozenset[str]
+    age: int | None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    screenings: list[Screening] = field(default_factory=list)
+    duties: list[Duty] = field(default_factory=list)
+    reviews: list[ChargingReview] = field(default_factory=list)
+    recommendations: list[ToolRecommendation] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+    def shows(self, part: str) -> bool:
+        return part in self.parts
+
+
+def visible_person(user, person_id: int, *, path: str = "") -> Person:
+    """Return the person if the user may see them; else log the attempt and raise NotVisible."""
+    person = policy.persons(user).select_related("agency").filter(pk=person_id).first()
+    if person is None:
+        log.record(
+            "denied",
+            **actor(user),
+            what="records.person",
+            object_id=str(person_id),
+            person_id=person_id if Person.objects.filter(pk=person_id).exists() else None,
+            detail={"path": path, "reason": "outside the user's access"},
+        )
+        raise NotVisible(f"no person {person_id}")
+    return person
+
+
+def read_child(user, person_id: int, *, purpose: str, path: str = "") -> ChildRecord:
+    """Return what the user may see of a person's record, and log the read with its purpose."""
+    if not purpose.strip():
+        raise PurposeRequired("say why you are reading this record")
+    person = visible_person(user, person_id, path=path)
+    parts = policy.parts(user, person)
+    record = ChildRecord(
+        person=person,
+        parts=parts,
+        age=age_on(person.date_of_birth, now()),
+        timeline=_timeline(user, person) if "events" in parts else [],
+        screenings=_screenings(person) if "screening" in parts else [],
+        duties=list(policy.duties(user).filter(person=person).order_by("-started_at", "-id")),
+        reviews=list(policy.charging_reviews(user).filter(person=person).order_by("-completed_at")),
+        recommendations=list(
+            policy.recommendations(user)
+            .filter(Q(subject=person) | Q(protects__contains=[person.pk]))
+            .order_by("-recommended_at")
+            if _json_contains()
+            else _recommendations_python(user, person)
+        ),
+        links=_links(person) if policy.ALL_PARTS <= parts else [],
+    )
+    log.record(
+        "read",
+        **actor(user),
+        what="records.person",
+        object_id=str(person.pk),
+        person_id=person.pk,
+        purpose=purpose,
+        detail={"path": path, "parts": sorted(parts)},
+    )
+    return record
+
+
+def _timeline(user, person: Person) -> list[TimelineEntry]:
+    roles: dict[int, list[str]] = {}
+    for event_id, role in person.participations.values_list("event_id", "role"):
+        roles.setdefault(event_id, []).append(role)
+    events = (
+        policy.events(user)
+        .filter(id__in=list(roles))
+        .select_related("location", "agency")
+        .order_by("-occurred_at", "-id")
+    )
+    return [TimelineEntry(e, tuple(sorted(roles[e.pk]))) for e in events]
+
+
+def _screenings(person: Person) -> list[Screening]:
+    return list(person.screenings.order_by("-screened_at", "-id")[:50])
+
+
+def _links(person: Person) -> list[Link]:
+    """The people, phones and addresses linked to the person (police only: all parts)."""
+    return list(
+        Link.objects.filter(Q(from_person=person) | Q(to_person=person))
+        .exclude(kind=rv.LinkKind.CONTACT)
+        .select_related("from_person", "to_person", "to_phone", "to_location")
+        .order_by("kind", "-valid_from")
+    )
+
+
+def _recommendations_python(user, person: Person) -> list[ToolRecommendation]:
+    rows = policy.recommendations(user).order_by("-recommended_at")
+    return [r for r in rows if r.subject_id == person.pk or person.pk in (r.protects or ())]
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+def actor(user) -> dict:
+    """Who is acting, as the audit log records them."""
+    membership = getattr(user, "membership", None)
+    return {
+        "user": user if getattr(user, "is_authenticated", False) else None,
+        "username": getattr(user, "username", "") or "",
+        "agency_code": membership.agency.code if membership is not None else "",
+    }
