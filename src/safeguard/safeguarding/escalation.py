@@ -102,9 +102,7 @@ def _recipients(teams: set[tuple[int, str]]) -> dict[tuple[int, str], dict[int, 
     for agency, team in teams:
         supervisors = [u for a, _, r, u in members if a == agency and r == SUPERVISOR]
         own = [
-            u
-            for a, t, r, u in members
-            if a == agency and r == SUPERVISOR and team and t == team
+            u for a, t, r, u in members if a == agency and r == SUPERVISOR and team and t == team
         ]
         leads = [u for a, _, r, u in members if a == agency and r == SAFEGUARDING_LEAD]
         first = own or supervisors
