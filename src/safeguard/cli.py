@@ -14,6 +14,7 @@ COMMANDS = {
     "screening": "check the indicator catalogue, re-screen every child, evaluate (docs/rules.md)",
     "duties": "apply the duty rules, escalate late duties, print the inspection figures",
     "audit": "verify the hash-chained audit log; show who looked at a person's record",
+    "api-token": "create, list or revoke a JSON API token (shown once, stored hashed)",
     "createsuperuser": "create an administrator account",
     "check": "run the system checks (rules files, settings); CI runs it with --fail-level WARNING",
 }

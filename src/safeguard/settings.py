@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "safeguard.accounts",
     "safeguard.demo",
     "safeguard.web",
+    "safeguard.api",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("safeguard.accounts.urls")),
+    # The JSON API (token authentication): operations, /api/openapi.json, /api/docs.
+    path("api/", include("safeguard.api.urls")),
     path("", include("safeguard.web.urls")),
 ]
 if settings.OIDC_ENABLED:
