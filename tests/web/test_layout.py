@@ -71,6 +71,12 @@ def _home_page(client):
     return client.get(reverse("web:home"))
 
 
+def _search_page(client, police):
+    create_member("pc-search", PASSWORD, Agency.objects.get(code=police), Role.OFFICER)
+    client.force_login(get_user_model().objects.get(username="pc-search"))
+    return client.get(reverse("web:search"), {"q": "<i>nobody</i>"})
+
+
 def _second_factor_member(client, police):
     create_member("analyst", PASSWORD, Agency.objects.get(code=police), Role.ANALYST)
     client.post(reverse("web:sign-in"), {"username": "analyst", "password": PASSWORD})
@@ -112,6 +118,7 @@ PAGES = {
     "sign in, wrong password": lambda client, police: _sign_in_page_with_error(client),
     "sign in, nothing entered": lambda client, police: _sign_in_page_with_nothing_entered(client),
     "home": lambda client, police: _home_page(client),
+    "find a child": _search_page,
     "set up the second factor": _set_up_page,
     "set up the second factor, wrong code": _set_up_page_with_error,
     "enter the code": _code_page,

@@ -25,6 +25,18 @@ EVERYONE: tuple[tuple[str, str], ...] = (("Home", "web:home"),)
 
 # More pages for each role, in the order they are listed, after EVERYONE's.
 ROLE_PAGES: dict[str, tuple[tuple[str, str], ...]] = {role: () for role in Role}
+# Finding a child: every role that sees person-level records (accounts.policy).
+for _role in (
+    Role.OFFICER,
+    Role.CUSTODY_SERGEANT,
+    Role.SAFEGUARDING_LEAD,
+    Role.ANALYST,
+    Role.SUPERVISOR,
+    Role.ADMINISTRATOR,
+    Role.MASH_WORKER,
+    Role.SCHOOL_SAFEGUARDING_LEAD,
+):
+    ROLE_PAGES[_role] = (("Find a child", "web:search"),)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,53 @@
+"""Finding a child and reading their record: the search page and the child's page.
+
+Both ask accounts (the policy, search, reading) and render what comes back: nothing here
+decides who may see what. A child outside the user's access is a 404, as if there were no
+such record (the attempt is logged by accounts.reading). The full record is read for a
+purpose, asked once per session and child and kept in the session.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from safeguard.accounts import reading, search
+
+PURPOSES = "purposes"  # session key: {person id: purpose}
+MAX_QUERY = 200
+
+
+@login_required
+def find(request: HttpRequest) -> HttpResponse:
+    """Search by name, date of birth, phone number or postcode, within the user's access."""
+    text = request.GET.get("q", "")[:MAX_QUERY].strip()
+    hits = search.search(request.user, text, path=request.path) if text else []
+    return render(request, "web/children/search.html", {"q": text, "hits": hits})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child(request: HttpRequest, pk: int) -> HttpResponse:
+    """A child's record: ask why (once per session and child), then show what may be seen."""
+    try:
+        person = reading.visible_person(request.user, pk, path=request.path)
+    except reading.NotVisible:
+        raise Http404("No such record") from None
+    purposes = request.session.get(PURPOSES, {})
+    if request.method == "POST":
+        purpose = request.POST.get("purpose", "").strip()[:500]
+        if not purpose:
+            return render(
+                request,
+                "web/children/purpose.html",
+                {"person": person, "error": "Enter why you need to see this record"},
+                status=400,
+            )
+        purposes[str(pk)] = purpose
+        request.session[PURPOSES] = purposes
+        return redirect("web:child", pk=pk)
+    purpose = purposes.get(str(pk))
+    if not purpose:
+        return render(request, "web/children/purpose.html", {"person": person})
+    record = reading.read_child(request.user, pk, purpose=purpose, path=request.path)
+    return render(request, "web/children/child.html", {"record": record, "purpose": purpose})
