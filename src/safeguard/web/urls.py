@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from safeguard.web import children, views
+from safeguard.web import children, queue, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", children.find, name="search"),
     path("children/<int:pk>/", children.child, name="child"),
+    path("queue/", queue.queue, name="queue"),
+    path("queue/<int:pk>/step/", queue.step, name="queue-step"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(template_name="web/sign_in.html"),

@@ -11,20 +11,17 @@ from datetime import datetime
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from safeguard.accounts import policy
-from safeguard.accounts.reading import actor
-from safeguard.api.common import name, viewer
+from safeguard.accounts import acting, policy
+from safeguard.accounts.reading import NotVisible, actor
 from safeguard.api.schemas import Error, ReferralOut, StepIn
 from safeguard.audit import log
 from safeguard.clock import now
-from safeguard.safeguarding import services, states
+from safeguard.safeguarding import states
 from safeguard.safeguarding.models import Duty
 from safeguard.safeguarding.vocabulary import State
 
 router = Router()
 
-RECEIVER_STEPS = frozenset({State.ACKNOWLEDGED, State.DECISION_RECORDED, State.REJECTED})
-OWNER_STEPS = frozenset({State.SUBMITTED, State.WITHDRAWN, State.CLOSED})
 LIMIT = 500
 
 
@@ -86,46 +83,18 @@ def referrals(
 )
 def step(request, duty_id: int, payload: StepIn):
     """Move a duty on (acknowledge, record a decision, reject; or submit, withdraw, close)."""
-    who = viewer(request)
-    user = request.auth
-    duty = policy.duties(user).select_related("agency", "receiver").filter(pk=duty_id).first()
-    if duty is None:
-        log.record(
-            "denied",
-            **actor(user),
-            what="safeguarding.duty",
-            object_id=str(duty_id),
-            person_id=Duty.objects.filter(pk=duty_id).values_list("person_id", flat=True).first(),
-            detail={"path": request.path, "reason": "outside the user's access"},
+    try:
+        duty = acting.step(
+            request.auth,
+            duty_id,
+            State(payload.to),
+            reason=payload.reason,
+            decision=payload.decision or "",
+            expected_version=payload.expected_version,
+            path=request.path,
         )
-        raise HttpError(404, "not found")
-    to = State(payload.to)
-    if duty.agency_id == who.agency_id and who.police:
-        allowed, side = OWNER_STEPS, "the agency that owes it"
-    elif duty.receiver_id == who.agency_id and who.partner:
-        allowed, side = RECEIVER_STEPS, "the agency that received it"
-    else:
-        allowed, side = frozenset(), "neither its owner nor its receiver"
-    if to not in allowed:
-        steps = ", ".join(sorted(allowed)) or "none"
-        raise HttpError(403, f"as {side}, you may take these steps only: {steps}")
-    before = duty.state
-    services.move(
-        duty,
-        to,
-        by=user,
-        by_name=name(user),
-        reason=payload.reason,
-        decision=payload.decision or "",
-        expected_version=payload.expected_version,
-    )
-    duty.refresh_from_db()
-    log.record(
-        "write",
-        **actor(user),
-        what="safeguarding.duty",
-        object_id=str(duty.pk),
-        person_id=duty.person_id,
-        detail={"path": request.path, "from": before, "to": to, "version": duty.version},
-    )
+    except NotVisible:
+        raise HttpError(404, "not found") from None
+    except acting.NotYourStep as exc:
+        raise HttpError(403, str(exc)) from None
     return Status(200, referral_out(duty))

@@ -36,7 +36,7 @@ for _role in (
     Role.MASH_WORKER,
     Role.SCHOOL_SAFEGUARDING_LEAD,
 ):
-    ROLE_PAGES[_role] = (("Find a child", "web:search"),)
+    ROLE_PAGES[_role] = (("Find a child", "web:search"), ("Safeguarding queue", "web:queue"))
 
 
 @dataclass(frozen=True)

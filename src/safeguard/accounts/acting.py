@@ -1,0 +1,95 @@
+"""Acting on a duty for a user: who may take which step, through the same services, audited.
+
+Shared by the pages and the API, so that both hold the same rules: the agency that owes a
+duty (police) makes, withdraws and closes it; the agency that received it acknowledges it,
+records its decision or rejects it. A duty outside the user's access is NotVisible (and the
+attempt logged); a step for the other side is NotYourStep; a step decided on a version
+someone else has since changed is safeguarding.states.ConflictError; a step the state
+table refuses is states.TransitionError. Nothing is saved in any of these cases.
+"""
+
+from safeguard.accounts import policy
+from safeguard.accounts.reading import NotVisible, actor
+from safeguard.audit import log
+from safeguard.safeguarding import services
+from safeguard.safeguarding.models import Duty
+from safeguard.safeguarding.vocabulary import State
+
+RECEIVER_STEPS = frozenset({State.ACKNOWLEDGED, State.DECISION_RECORDED, State.REJECTED})
+OWNER_STEPS = frozenset({State.SUBMITTED, State.WITHDRAWN, State.CLOSED})
+
+
+class NotYourStep(PermissionError):
+    """A step that belongs to the other side of the referral."""
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def steps_for(user, duty: Duty) -> frozenset[str]:
+    """Return the steps this user's side of the duty may take (whatever its state)."""
+    who = policy.viewer(user)
+    if who is None:
+        return frozenset()
+    if duty.agency_id == who.agency_id and who.police:
+        return OWNER_STEPS
+    if duty.receiver_id == who.agency_id and who.partner:
+        return RECEIVER_STEPS
+    return frozenset()
+
+
+def step(
+    user,
+    duty_id: int,
+    to: str,
+    *,
+    reason: str = "",
+    decision: str = "",
+    expected_version: int | None = None,
+    path: str = "",
+) -> Duty:
+    """Take one step of a duty the user may see, for their side; return the duty after it."""
+    duty = policy.duties(user).select_related("agency", "receiver").filter(pk=duty_id).first()
+    if duty is None:
+        log.record(
+            "denied",
+            **actor(user),
+            what="safeguarding.duty",
+            object_id=str(duty_id),
+            person_id=Duty.objects.filter(pk=duty_id).values_list("person_id", flat=True).first(),
+            detail={"path": path, "reason": "outside the user's access"},
+        )
+        raise NotVisible(f"no duty {duty_id}")
+    allowed = steps_for(user, duty)
+    if to not in allowed:
+        side = (
+            "the agency that owes it"
+            if allowed == OWNER_STEPS
+            else "the agency that received it"
+            if allowed
+            else "neither its owner nor its receiver"
+        )
+        raise NotYourStep(
+            f"as {side}, you may take these steps only: {', '.join(sorted(allowed)) or 'none'}"
+        )
+    before = duty.state
+    services.move(
+        duty,
+        to,
+        by=user,
+        by_name=display_name(user),
+        reason=reason,
+        decision=decision,
+        expected_version=expected_version,
+    )
+    duty.refresh_from_db()
+    log.record(
+        "write",
+        **actor(user),
+        what="safeguarding.duty",
+        object_id=str(duty.pk),
+        person_id=duty.person_id,
+        detail={"path": path, "from": before, "to": to, "version": duty.version},
+    )
+    return duty

@@ -1,0 +1,103 @@
+"""The safeguarding queue: the referrals and duties waiting for a step, soonest due first.
+
+Police see what their force owes (to make, or waiting for the receiver); a partner agency
+sees what it has received and not yet decided. Each row offers its side's next steps
+(accounts.acting), decided on the version shown: if someone else moved the duty meanwhile,
+the step is refused with a conflict message and nothing is overwritten.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from safeguard.accounts import acting, policy
+from safeguard.accounts.reading import NotVisible
+from safeguard.clock import now
+from safeguard.safeguarding.models import Duty
+from safeguard.safeguarding.states import AWAITING, ConflictError, TransitionError
+from safeguard.safeguarding.vocabulary import Decision, State
+
+LIMIT = 200
+# The decisions a receiver records from the queue (the NRM's grounds decisions on its page).
+QUEUE_DECISIONS = (Decision.ACCEPTED, Decision.NO_FURTHER_ACTION)
+
+
+@dataclass(frozen=True)
+class Row:
+    duty: Duty
+    left: timedelta  # negative when overdue
+    actions: tuple[tuple[str, str], ...]  # (state, label) the user may take now
+
+    @property
+    def overdue(self) -> bool:
+        return self.left < timedelta(0)
+
+    @property
+    def time_left(self) -> str:
+        hours = abs(self.left.total_seconds()) / 3600
+        span = f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+        return f"{span} overdue" if self.overdue else f"{span} left"
+
+
+def _actions(user, duty: Duty) -> tuple[tuple[str, str], ...]:
+    allowed = acting.steps_for(user, duty)
+    nexts = {
+        State.DRAFT: ((State.SUBMITTED, "Mark as made"),),
+        State.SUBMITTED: ((State.ACKNOWLEDGED, "Acknowledge"),),
+        State.ACKNOWLEDGED: ((State.DECISION_RECORDED, "Record decision"),),
+    }.get(duty.state, ())
+    return tuple((to, label) for to, label in nexts if to in allowed)
+
+
+@login_required
+def queue(request: HttpRequest, status: int = 200) -> HttpResponse:
+    duties = (
+        policy.duties(request.user)
+        .filter(state__in=AWAITING)
+        .select_related("person", "receiver", "agency")
+        .order_by("due_at", "id")[:LIMIT]
+    )
+    moment = now()
+    rows = [Row(d, d.due_at - moment, _actions(request.user, d)) for d in duties]
+    return render(
+        request,
+        "web/queue.html",
+        {"rows": rows, "decisions": [(d.value, d.label) for d in QUEUE_DECISIONS]},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def step(request: HttpRequest, pk: int) -> HttpResponse:
+    version = request.POST.get("version", "")
+    to = request.POST.get("to", "")
+    try:
+        duty = acting.step(
+            request.user,
+            pk,
+            to,
+            decision=request.POST.get("decision", "") if to == State.DECISION_RECORDED else "",
+            reason=request.POST.get("reason", "")[:2000],
+            expected_version=int(version) if version.isdigit() else -1,
+            path=request.path,
+        )
+    except NotVisible:
+        raise Http404("No such referral") from None
+    except ConflictError:
+        messages.error(
+            request,
+            f"SG-{pk} was changed by someone else while you were looking: nothing was saved. "
+            "Check it again below.",
+        )
+        return queue(request, status=409)
+    except (TransitionError, acting.NotYourStep) as exc:
+        messages.error(request, f"SG-{pk}: {exc}")
+        return queue(request, status=422)
+    messages.success(request, f"SG-{duty.pk}: {duty.get_state_display().lower()}")
+    return redirect("web:queue")
