@@ -1,6 +1,7 @@
 """The search page and the child's page: scope, purpose, escaping, and the audit of reads."""
 
 import pytest
+from django.test import Client
 
 from safeguard.accounts.roles import Role
 from safeguard.accounts.services import create_member
@@ -82,3 +83,17 @@ def test_search_text_with_sql_metacharacters_is_harmless(client, kid):
     for text in ("' OR 1=1 --", "%", "\\", '"; DROP TABLE records_person; --'):
         assert client.get("/search/", {"q": text}).status_code == 200
     assert Person.objects.filter(pk=kid.pk).exists()
+
+
+def test_an_administrator_sees_who_looked_at_a_child_and_why(client, kid, verified_login):
+    officer = create_member("pc-look", "pw", Agency.objects.get(code="lancs"), Role.OFFICER)
+    other = Client()
+    other.force_login(officer.user)
+    other.post(f"/children/{kid.pk}/", {"purpose": "<b>arrest</b> enquiry"})
+    other.get(f"/children/{kid.pk}/")
+    assert other.get(f"/children/{kid.pk}/who-looked/").status_code == 404  # not an admin
+    admin = create_member("admin", "pw", Agency.objects.get(code="lancs"), Role.ADMINISTRATOR)
+    verified_login(client, admin.user)
+    page = client.get(f"/children/{kid.pk}/who-looked/").content.decode()
+    assert "pc-look" in page and "&lt;b&gt;arrest&lt;/b&gt; enquiry" in page
+    assert Entry.objects.filter(username="admin", purpose="who looked at this record").exists()

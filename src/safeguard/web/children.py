@@ -12,9 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from safeguard.accounts import reading, search
+from safeguard.accounts.roles import Role
+from safeguard.audit import log
 
 PURPOSES = "purposes"  # session key: {person id: purpose}
 MAX_QUERY = 200
+LOOKS = 500  # the latest looks listed
 
 
 @login_required
@@ -51,3 +54,27 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "web/children/purpose.html", {"person": person})
     record = reading.read_child(request.user, pk, purpose=purpose, path=request.path)
     return render(request, "web/children/child.html", {"record": record, "purpose": purpose})
+
+
+@login_required
+def who_looked(request: HttpRequest, pk: int) -> HttpResponse:
+    """For an administrator: who looked at this child's record, when, and why."""
+    membership = getattr(request.user, "membership", None)
+    if membership is None or membership.role != Role.ADMINISTRATOR:
+        raise Http404("No such page")
+    try:
+        person = reading.visible_person(request.user, pk, path=request.path)
+    except reading.NotVisible:
+        raise Http404("No such record") from None
+    entries = list(log.who_looked_at(pk)[:LOOKS])
+    # Looking at who looked is itself a look, logged after the list is read.
+    log.record(
+        "read",
+        **reading.actor(request.user),
+        what="audit.entry",
+        object_id=str(pk),
+        person_id=pk,
+        purpose="who looked at this record",
+        detail={"path": request.path},
+    )
+    return render(request, "web/children/who_looked.html", {"person": person, "entries": entries})

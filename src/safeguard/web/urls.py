@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", children.find, name="search"),
     path("children/<int:pk>/", children.child, name="child"),
+    path("children/<int:pk>/who-looked/", children.who_looked, name="who-looked"),
     path("queue/", queue.queue, name="queue"),
     path("queue/<int:pk>/step/", queue.step, name="queue-step"),
     path(
