@@ -22,7 +22,7 @@ LAYER = {
     "api": 5,
 }
 # Project wiring every layer may use.
-SHARED = {"clock", "settings", "cli", "urls", "wsgi", "__main__"}
+SHARED = {"clock", "rulefiles", "settings", "cli", "urls", "wsgi", "__main__"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -13,10 +13,10 @@ import json
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
 
 try:  # libyaml's parser when PyYAML has it
     from yaml import CSafeLoader as SafeLoader
@@ -24,6 +24,23 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader
 
 M = TypeVar("M", bound=BaseModel)
+
+# Field types every rule file uses: free text that is not blank, and an entry's id.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+
+
+def codes(vocabulary: type, what: str) -> AfterValidator:
+    """Accept a list (possibly empty) of codes of a vocabulary (a Django TextChoices)."""
+    allowed = set(vocabulary.values)
+
+    def check(values: list[str]) -> list[str]:
+        unknown = [x for x in values if x not in allowed]
+        if unknown:
+            raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}")
+        return values
+
+    return AfterValidator(check)
 
 
 class RuleFileError(ValueError):

@@ -19,6 +19,13 @@ rules:
     when: {event: {kinds: [arrest]}, under: 18}
     due: {working_days: 1}
     escalate: {first: {working_days: 0}, again: {working_days: 2}}
+charging_review:
+  title: Review before charge
+  citation: CPS guidance; MSA 2015 s45
+  roles: [suspect]
+  under: 18
+  screened_at_least: medium
+  open_nrm_referral: true
 """
 
 

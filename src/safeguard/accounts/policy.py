@@ -128,7 +128,7 @@ def events(user) -> QuerySet[Event]:
     own = Q(agency_id=who.agency_id)
     if who.police:
         return Event.objects.filter(own)
-    if _json_contains_supported():  # PostgreSQL: inside the query
+    if json_contains_supported():  # PostgreSQL: inside the query
         shared = _received(who).filter(shared__contains=["events"]).values("triggers__event_id")
         return Event.objects.filter(own | Q(id__in=shared))
     return Event.objects.filter(own | Q(id__in=_received_event_ids(who)))
@@ -185,7 +185,7 @@ def sees_aggregates(user) -> bool:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _json_contains_supported() -> bool:
+def json_contains_supported() -> bool:
     """JSON `contains` on a list works on PostgreSQL; SQLite has no such lookup."""
     from django.db import connection
 

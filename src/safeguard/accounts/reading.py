@@ -88,7 +88,7 @@ def read_child(user, person_id: int, *, purpose: str, path: str = "") -> ChildRe
             policy.recommendations(user)
             .filter(Q(subject=person) | Q(protects__contains=[person.pk]))
             .order_by("-recommended_at")
-            if _json_contains()
+            if policy.json_contains_supported()
             else _recommendations_python(user, person)
         ),
         links=_links(person) if policy.ALL_PARTS <= parts else [],
@@ -135,12 +135,6 @@ def _links(person: Person) -> list[Link]:
 def _recommendations_python(user, person: Person) -> list[ToolRecommendation]:
     rows = policy.recommendations(user).order_by("-recommended_at")
     return [r for r in rows if r.subject_id == person.pk or person.pk in (r.protects or ())]
-
-
-def _json_contains() -> bool:
-    from django.db import connection
-
-    return connection.features.supports_json_field_contains
 
 
 def actor(user) -> dict:

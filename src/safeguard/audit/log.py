@@ -62,19 +62,7 @@ def record(
     `user` is a user (or None, or an anonymous user); `username` defaults to the user's.
     `at` defaults to now, taken once the chain's lock is held.
     """
-    spec = _spec(
-        action,
-        user=user,
-        username=username,
-        agency_code=agency_code,
-        what=what,
-        object_id=object_id,
-        person_id=person_id,
-        purpose=purpose,
-        detail=detail,
-        at=at,
-    )
-    return _append([spec])[0]
+    return _append([_spec(**locals())])[0]  # locals(): exactly this function's arguments
 
 
 def record_many(entries: list[dict]) -> int:

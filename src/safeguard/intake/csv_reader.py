@@ -41,7 +41,8 @@ from safeguard.intake.schema import (
     RefTo,
 )
 from safeguard.records.csv_writer import FORMULA_PREFIXES
-from safeguard.safeguarding.charging import ACCUSED, DISPOSALS
+from safeguard.safeguarding import rules as duty_rules
+from safeguard.safeguarding.charging import DISPOSALS
 
 # Files of records, in the order they are recorded: a record refers only to earlier ones.
 PARENT_FILES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -363,7 +364,8 @@ class _HeldReviews:
         if event.kind not in DISPOSALS:
             return
         due, at = [], event.occurred_at
-        for person in {p.person for p in event.participants if p.role in ACCUSED}:
+        accused = duty_rules.current().charging_review.roles
+        for person in {p.person for p in event.participants if p.role in accused}:
             held = self._by_person.pop(person, [])
             due += [(key, review) for key, review in held if review.completed_at <= at]
             later = [(key, review) for key, review in held if review.completed_at > at]

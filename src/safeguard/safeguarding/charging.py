@@ -23,8 +23,9 @@ from django.db import transaction
 
 from safeguard.clock import now
 from safeguard.records import vocabulary as rv
-from safeguard.records.ages import ADULT_AGE, UK
+from safeguard.records.ages import UK
 from safeguard.records.models import Participation, Person
+from safeguard.safeguarding import rules as duty_rules
 from safeguard.safeguarding import schedule4
 from safeguard.safeguarding.models import ChargingReview, Duty
 from safeguard.safeguarding.vocabulary import (
@@ -44,8 +45,6 @@ DISPOSALS: dict[str, str] = {
     rv.EventKind.CAUTION: Disposal.CAUTION,
     rv.EventKind.CONDITIONAL_CAUTION: Disposal.CONDITIONAL_CAUTION,
 }
-ACCUSED = (rv.Role.SUSPECT, rv.Role.OFFENDER)
-BLOCKING_LEVEL = "medium"
 
 
 class ChargingBlocked(Exception):
@@ -70,12 +69,18 @@ class Concern:
     nrm: str  # the open NRM referral, described; "" if none
 
     @property
+    def screened_high_enough(self) -> bool:
+        wanted = duty_rules.current().charging_review.screened_at_least
+        return LEVELS.index(self.level) >= LEVELS.index(wanted)
+
+    @property
     def blocking(self) -> bool:
-        return bool(self.nrm) or LEVELS.index(self.level) >= LEVELS.index(BLOCKING_LEVEL)
+        block = duty_rules.current().charging_review
+        return (block.open_nrm_referral and bool(self.nrm)) or self.screened_high_enough
 
     def describe(self) -> str:
         parts = []
-        if LEVELS.index(self.level) >= LEVELS.index(BLOCKING_LEVEL):
+        if self.screened_high_enough:
             shown = "; ".join(self.titles) or "vulnerabilities only"
             parts.append(f"screened {self.level} ({shown})")
         if self.nrm:
@@ -112,12 +117,13 @@ def enforce(event_ids: Sequence[int]) -> None:
     """Refuse (ChargingBlocked) any charge or caution of a child among these events that
     needs a review it does not have; link each reviewed one to the review that authorised it.
     """
+    block = duty_rules.current().charging_review
     rows = list(
         Participation.objects.filter(
             event_id__in=event_ids,
             event__kind__in=list(DISPOSALS),
-            role__in=ACCUSED,
-            age_at_event__lt=ADULT_AGE,
+            role__in=block.roles,
+            age_at_event__lt=block.under,
         )
         .order_by("occurred_at", "event_id")
         .values_list("event_id", "person_id", "occurred_at", "event__kind")

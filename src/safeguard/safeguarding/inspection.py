@@ -24,6 +24,7 @@ from safeguard.records import vocabulary as rv
 from safeguard.records.ages import ADULT_AGE
 from safeguard.records.models import Participation
 from safeguard.safeguarding import charging
+from safeguard.safeguarding import rules as duty_rules
 from safeguard.safeguarding.models import ChargingReview, Duty, Transition, Trigger
 from safeguard.safeguarding.states import AWAITING
 from safeguard.safeguarding.vocabulary import DutyKind, State
@@ -85,11 +86,12 @@ def arrested_without_referral(at: datetime) -> set[int]:
 
 def charged_without_review() -> set[int]:
     """Return the ids of children charged or cautioned, needing a review, without one."""
+    block = duty_rules.current().charging_review
     rows = (
         Participation.objects.filter(
             event__kind__in=list(charging.DISPOSALS),
-            role__in=charging.ACCUSED,
-            age_at_event__lt=ADULT_AGE,
+            role__in=block.roles,
+            age_at_event__lt=block.under,
         )
         .annotate(reviewed=Exists(ChargingReview.objects.filter(event=OuterRef("event"))))
         .filter(reviewed=False)

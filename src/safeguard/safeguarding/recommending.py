@@ -24,6 +24,7 @@ from safeguard.records.models import Event, EventObject, Link, Location, Partici
 from safeguard.records.models import Phone as PhoneRecord
 from safeguard.safeguarding import tools
 from safeguard.safeguarding.models import ToolRecommendation
+from safeguard.safeguarding.services import taking_part
 from safeguard.safeguarding.tools import (
     EventFacts,
     Facts,
@@ -33,7 +34,6 @@ from safeguard.safeguarding.tools import (
     PhoneHeld,
     PlaceFacts,
     Suggestion,
-    Taking,
     ToolCatalogue,
 )
 from safeguard.safeguarding.vocabulary import RecommendationStatus
@@ -162,14 +162,7 @@ def _events(event_ids: Sequence[int]) -> dict[int, EventFacts]:
             "id", "kind", "occurred_at", "agency_id", "location_id", "grading", "attributes"
         ),
     )
-    parts: dict[int, dict[int, tuple[set[str], int | None]]] = defaultdict(dict)
-    for event_id, person_id, role, age in _in(
-        event_ids,
-        lambda ids: Participation.objects.filter(event_id__in=ids).values_list(
-            "event_id", "person_id", "role", "age_at_event"
-        ),
-    ):
-        parts[event_id].setdefault(person_id, (set(), age))[0].add(role)
+    parts = taking_part(list(event_ids))
     phones: dict[int, list[PhoneHeld]] = defaultdict(list)
     for event_id, phone_id, holder_id in _in(
         event_ids,
@@ -189,10 +182,7 @@ def _events(event_ids: Sequence[int]) -> dict[int, EventFacts]:
             place_id=location_id,
             grading=grading,
             attributes=attributes if isinstance(attributes, dict) else {},
-            taking_part=tuple(
-                Taking(person_id, frozenset(roles), age)
-                for person_id, (roles, age) in sorted(parts[pk].items())
-            ),
+            taking_part=parts.get(pk, ()),
             phones=tuple(phones[pk]),
         )
         for pk, kind, occurred_at, agency_id, location_id, grading, attributes in rows

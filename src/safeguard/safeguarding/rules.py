@@ -13,14 +13,13 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from safeguard import rulefiles
+from safeguard.rulefiles import Id, Text
 from safeguard.safeguarding.calendar import hours_after, working_days_after
 from safeguard.safeguarding.vocabulary import DutyKind
 from safeguard.screening.catalogue import EventKinds, PlaceKinds, Roles, Strict
 
 DEFAULT_PATH = Path(__file__).with_name("duties.yaml")
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 Age = Annotated[int, Field(ge=0, le=120)]
 Duty = Literal[tuple(DutyKind.values)]  # type: ignore[valid-type]
 Receiver = Literal["childrens_services", "nrm_decision_maker"]
@@ -115,6 +114,18 @@ class Rule(Strict):
     consent_or: Duty | None = None
 
 
+class ChargingBlock(Strict):
+    """When a charge or caution of a child waits for a charging review (charging.py)."""
+
+    title: Text
+    citation: Text
+    roles: Roles  # the child's part in the charge or caution
+    under: Age  # the child's age then
+    # Signs of exploitation then: screened at least this level, or an NRM referral open.
+    screened_at_least: Literal["low", "medium", "high"]
+    open_nrm_referral: bool
+
+
 class DutyRules(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -123,6 +134,7 @@ class DutyRules(Strict):
     version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
     duties: dict[Duty, DutyDefinition]
     rules: Annotated[list[Rule], Field(min_length=1)]
+    charging_review: ChargingBlock
     content_hash: str = ""
 
     @model_validator(mode="after")

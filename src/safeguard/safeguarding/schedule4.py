@@ -18,13 +18,12 @@ from typing import Annotated
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from safeguard import rulefiles
+from safeguard.rulefiles import Id, Text
 from safeguard.screening.catalogue import Strict
 
 DEFAULT_PATH = Path(__file__).with_name("schedule4.yaml")
 COMMON_LAW = "Common law"  # the `statute` of an offence at common law, which has no section
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 # A paragraph number of the Schedule; a string, so one inserted later ("36A") fits.
 Paragraph = Annotated[
     str,

@@ -42,12 +42,7 @@ def event_facts(event_ids: Sequence[int], kinds: Iterable[str]) -> list[EventFac
         events = {row[0]: row for row in rows}
         if not events:
             continue
-        parts: dict[int, dict[int, tuple[set[str], int | None]]] = defaultdict(dict)
-        for event_id, person_id, role, age in Participation.objects.filter(
-            event_id__in=list(events)
-        ).values_list("event_id", "person_id", "role", "age_at_event"):
-            roles, _ = parts[event_id].setdefault(person_id, (set(), age))
-            roles.add(role)
+        parts = taking_part(list(events))
         for pk, kind, occurred_at, agency_id, place_kind, attributes in events.values():
             found.append(
                 EventFacts(
@@ -57,13 +52,28 @@ def event_facts(event_ids: Sequence[int], kinds: Iterable[str]) -> list[EventFac
                     agency_id=agency_id,
                     place_kind=place_kind,
                     attributes=attributes if isinstance(attributes, dict) else {},
-                    taking_part=tuple(
-                        Taking(person_id, frozenset(roles), age)
-                        for person_id, (roles, age) in sorted(parts[pk].items())
-                    ),
+                    taking_part=parts.get(pk, ()),
                 )
             )
     return found
+
+
+def taking_part(event_ids: Sequence[int]) -> dict[int, tuple[Taking, ...]]:
+    """Return who took part in each event: each person once, their roles merged, their age
+    then; by person id. One query for each chunk of events."""
+    parts: dict[int, dict[int, tuple[set[str], int | None]]] = defaultdict(dict)
+    for start in range(0, len(event_ids), CHUNK):
+        for event_id, person_id, role, age in Participation.objects.filter(
+            event_id__in=event_ids[start : start + CHUNK]
+        ).values_list("event_id", "person_id", "role", "age_at_event"):
+            parts[event_id].setdefault(person_id, (set(), age))[0].add(role)
+    return {
+        event_id: tuple(
+            Taking(person_id, frozenset(roles), age)
+            for person_id, (roles, age) in sorted(people.items())
+        )
+        for event_id, people in parts.items()
+    }
 
 
 def screening_facts(screenings: Sequence[Screening]) -> list[ScreeningFacts]:

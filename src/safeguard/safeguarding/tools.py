@@ -22,31 +22,18 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model
 from safeguard import rulefiles
 from safeguard.records import vocabulary as v
 from safeguard.records.ages import ADULT_AGE, UK, age_on, is_child
+from safeguard.rulefiles import Id, Text, codes
+from safeguard.safeguarding.duties import Taking  # a person's part in an event
 from safeguard.screening.catalogue import EventKinds, Flags, PlaceKinds, Roles, Strict
 
 DEFAULT_PATH = Path(__file__).with_name("tools.yaml")
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 Age = Annotated[int, Field(ge=1, le=ADULT_AGE)]
 Against = Literal["adult_exploiter", "child", "address"]
 
 
 class CatalogueError(rulefiles.RuleFileError):
     """A tools catalogue that cannot be used, each problem naming its tool."""
-
-
-def _codes(vocabulary: type, what: str) -> AfterValidator:
-    """Accept a list (possibly empty) of codes of a vocabulary."""
-    allowed = set(vocabulary.values)
-
-    def check(values: list[str]) -> list[str]:
-        unknown = [x for x in values if x not in allowed]
-        if unknown:
-            raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}")
-        return values
-
-    return AfterValidator(check)
 
 
 def _links_between(ends: tuple[str, str], what: str) -> AfterValidator:
@@ -70,8 +57,8 @@ PlaceLinks = Annotated[
     list[str], Field(min_length=1), _links_between((_PERSON, _LOCATION), "from a person to a place")
 ]
 PersonLinks = Annotated[list[str], _links_between((_PERSON, _PERSON), "between two persons")]
-SomeEventKinds = Annotated[list[str], _codes(v.EventKind, "event kind")]
-SomeFlags = Annotated[list[str], _codes(v.PersonFlag, "person flag")]
+SomeEventKinds = Annotated[list[str], codes(v.EventKind, "event kind")]
+SomeFlags = Annotated[list[str], codes(v.PersonFlag, "person flag")]
 
 
 class MissingChildFound(Strict):
@@ -270,15 +257,6 @@ class PlaceFacts:
             or self.postcode
             or f"the {_PLACE_LABELS.get(self.kind, self.kind)} recorded as {self.ref or self.id}"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Taking:
-    """A person's part in an event: their roles and their age then (None: unknown)."""
-
-    person_id: int
-    roles: frozenset[str]
-    age: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,6 +21,7 @@ from pydantic import (
 
 from safeguard import rulefiles
 from safeguard.records import vocabulary as v
+from safeguard.rulefiles import Id, Text, codes
 
 DEFAULT_PATH = Path(__file__).with_name("cce_county_lines.yaml")
 
@@ -32,26 +32,12 @@ class CatalogueError(rulefiles.RuleFileError):
     """A catalogue that cannot be used, with every problem found, each naming its entry."""
 
 
-def _codes(vocabulary: type, what: str) -> AfterValidator:
-    allowed = set(vocabulary.values)
-
-    def check(values: list[str]) -> list[str]:
-        unknown = [x for x in values if x not in allowed]
-        if unknown:
-            raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}")
-        return values
-
-    return AfterValidator(check)
-
-
-EventKinds = Annotated[list[str], Field(min_length=1), _codes(v.EventKind, "event kind")]
-Roles = Annotated[list[str], _codes(v.Role, "role")]
-PlaceKinds = Annotated[list[str], _codes(v.LocationKind, "location kind")]
-ItemKinds = Annotated[list[str], _codes(v.ItemKind, "object kind")]
-LinkKinds = Annotated[list[str], Field(min_length=1), _codes(v.LinkKind, "link kind")]
-Flags = Annotated[list[str], Field(min_length=1), _codes(v.PersonFlag, "person flag")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+EventKinds = Annotated[list[str], Field(min_length=1), codes(v.EventKind, "event kind")]
+Roles = Annotated[list[str], codes(v.Role, "role")]
+PlaceKinds = Annotated[list[str], codes(v.LocationKind, "location kind")]
+ItemKinds = Annotated[list[str], codes(v.ItemKind, "object kind")]
+LinkKinds = Annotated[list[str], Field(min_length=1), codes(v.LinkKind, "link kind")]
+Flags = Annotated[list[str], Field(min_length=1), codes(v.PersonFlag, "person flag")]
 Days = Annotated[int, Field(gt=0, le=3660)]
 Weight = Annotated[float, Field(gt=0, le=100)]
 
