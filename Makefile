@@ -9,7 +9,7 @@ PORT ?= 8000
 SEED ?= 2019
 SCALE ?= small
 
-.PHONY: demo test install install-dev lint check bench clean
+.PHONY: demo test install install-dev lint check chromium bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "safeguard needs Python 3.11 or newer, found " + sys.version.split()[0]'
@@ -39,8 +39,23 @@ check: install-dev
 	$(BIN)/safeguard check --fail-level WARNING
 	$(BIN)/safeguard makemigrations --check --dry-run
 
-test: install-dev lint check
-	$(BIN)/pytest
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used):
+# installed here when missing and we are root, otherwise a loud failure saying what to do.
+CHROMIUM ?= /usr/bin/chromium
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM): run 'sudo apt-get install chromium' (or set CHROMIUM=)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: install-dev lint check chromium
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
 bench: install-dev
 	$(BIN)/python bench/ingest.py

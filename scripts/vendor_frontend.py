@@ -1,11 +1,13 @@
-"""Copy the served files of GOV.UK Frontend and htmx from unpacked npm tarballs into safeguard.
+"""Copy the front-end packages safeguard uses from unpacked npm tarballs into the repository.
 
 Downloads nothing. Fetch and unpack the packages yourself, then point this script at them:
 
-    cd /tmp && npm pack govuk-frontend@5 htmx.org@2
-    mkdir govuk htmx
+    cd /tmp && npm pack govuk-frontend@5 htmx.org@2 chart.js@4 axe-core@4
+    mkdir govuk htmx chart axe
     tar xzf govuk-frontend-5.*.tgz -C govuk && tar xzf htmx.org-2.*.tgz -C htmx
-    python scripts/vendor_frontend.py --govuk /tmp/govuk/package --htmx /tmp/htmx/package
+    tar xzf chart.js-4.*.tgz -C chart && tar xzf axe-core-4.*.tgz -C axe
+    python scripts/vendor_frontend.py --govuk /tmp/govuk/package --htmx /tmp/htmx/package \
+        --chartjs /tmp/chart/package --axe /tmp/axe/package
 
 It writes src/safeguard/web/static/vendor/{govuk-frontend,htmx}/ afresh (the old copies are
 removed first), each with the package's VERSION and LICENSE. Only what a page uses is copied:
@@ -13,6 +15,9 @@ removed first), each with the package's VERSION and LICENSE. Only what a page us
 - govuk-frontend: dist/govuk/govuk-frontend.min.css, dist/govuk/govuk-frontend.min.js (an ES
   module) and dist/govuk/assets/ (fonts, images, manifest).
 - htmx: dist/htmx.min.js.
+- chart.js: dist/chart.umd.min.js (the supervisor's dashboard draws its charts with it).
+- axe-core: axe.min.js, for the browser tests only, so it goes to tests/browser/vendor/
+  rather than to the served static files.
 
 The precompiled GOV.UK stylesheet refers to its fonts and images by absolute paths
 (url(/assets/fonts/...)), which would ask the server's root, not STATIC_URL. The copy here
@@ -31,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "src" / "safeguard" / "web" / "static" / "vendor"
+TEST_VENDOR = ROOT / "tests" / "browser" / "vendor"
 
 # The npm tarball of govuk-frontend carries no licence file (package.json says "MIT"); this
 # is the repository's LICENSE.txt (github.com/alphagov/govuk-frontend), used only when the
@@ -132,18 +138,46 @@ def vendor_htmx(path: Path, vendor: Path = VENDOR) -> str:
     return package["version"]
 
 
+def _single_file(path: Path, name: str, major: int, source: str, out: Path) -> str:
+    """Copy one built file of a package (without its source-map comment) and its licence."""
+    package = _package(path, name, major)
+    licence = _licence(path)
+    if licence is None:
+        raise VendorError(f"{path} has no LICENSE file")
+    out = _fresh(out)
+    js = strip_source_map((path / source).read_text())
+    (out / Path(source).name).write_text(js)
+    (out / "VERSION").write_text(package["version"] + "\n")
+    (out / "LICENSE").write_text(licence)
+    return package["version"]
+
+
+def vendor_chartjs(path: Path, vendor: Path = VENDOR) -> str:
+    return _single_file(path, "chart.js", 4, "dist/chart.umd.min.js", vendor / "chart.js")
+
+
+def vendor_axe(path: Path, vendor: Path = TEST_VENDOR) -> str:
+    return _single_file(path, "axe-core", 4, "axe.min.js", vendor / "axe-core")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--govuk", type=Path, help="the unpacked govuk-frontend package")
     parser.add_argument("--htmx", type=Path, help="the unpacked htmx.org package")
+    parser.add_argument("--chartjs", type=Path, help="the unpacked chart.js package")
+    parser.add_argument("--axe", type=Path, help="the unpacked axe-core package")
     args = parser.parse_args(argv)
-    if not (args.govuk or args.htmx):
-        parser.error("give --govuk, --htmx or both")
+    if not (args.govuk or args.htmx or args.chartjs or args.axe):
+        parser.error("give at least one of --govuk, --htmx, --chartjs, --axe")
     try:
         if args.govuk:
             print(f"govuk-frontend {vendor_govuk_frontend(args.govuk)} -> {VENDOR}")
         if args.htmx:
             print(f"htmx.org {vendor_htmx(args.htmx)} -> {VENDOR}")
+        if args.chartjs:
+            print(f"chart.js {vendor_chartjs(args.chartjs)} -> {VENDOR}")
+        if args.axe:
+            print(f"axe-core {vendor_axe(args.axe)} -> {TEST_VENDOR}")
     except VendorError as error:
         print(f"vendor_frontend: {error}", file=sys.stderr)
         return 1

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STYLESHEET = "vendor/govuk-frontend/govuk-frontend.min.css"
 GOVUK_MODULE = "vendor/govuk-frontend/govuk-frontend.min.js"
 HTMX = "vendor/htmx/htmx.min.js"
+CHART = "vendor/chart.js/chart.umd.min.js"
 INIT = "web/init.js"
 APP_CSS = "web/app.css"
 
@@ -299,7 +300,8 @@ def test_init_imports_the_vendored_module_and_sets_the_body_classes_first():
 
 
 @pytest.mark.parametrize(
-    ("folder", "major"), [("vendor/govuk-frontend", "5."), ("vendor/htmx", "2.")]
+    ("folder", "major"),
+    [("vendor/govuk-frontend", "5."), ("vendor/htmx", "2."), ("vendor/chart.js", "4.")],
 )
 def test_each_vendored_package_has_its_version_and_licence(folder, major):
     version = Path(finders.find(f"{folder}/VERSION")).read_text().strip()
@@ -309,8 +311,18 @@ def test_each_vendored_package_has_its_version_and_licence(folder, major):
     assert version in readme
 
 
+def test_axe_core_is_vendored_for_the_tests_and_never_served():
+    folder = ROOT / "tests" / "browser" / "vendor" / "axe-core"
+    version = (folder / "VERSION").read_text().strip()
+    assert version.startswith("4.")
+    assert "Mozilla Public License" in (folder / "LICENSE").read_text()
+    assert "axe.run" in (folder / "axe.min.js").read_text()
+    assert version in Path(finders.find("vendor/README.md")).read_text()
+    assert finders.find("vendor/axe-core/axe.min.js") is None
+
+
 def test_no_source_map_is_asked_for():
-    for name in (STYLESHEET, GOVUK_MODULE, HTMX):
+    for name in (STYLESHEET, GOVUK_MODULE, HTMX, CHART):
         assert "sourceMappingURL" not in Path(finders.find(name)).read_text(), name
 
 
@@ -377,6 +389,19 @@ def test_the_script_vendors_only_what_is_served(tmp_path, vendor_frontend):
     assert vendor_frontend.vendor_htmx(htmx, out) == "2.9.9"
     assert (out / "htmx" / "LICENSE").read_text() == "Zero-Clause BSD"
     assert (out / "htmx" / "VERSION").read_text() == "2.9.9\n"
+
+    chart = _fake_package(tmp_path / "chart", "chart.js", "4.9.9")
+    (chart / "dist").mkdir()
+    (chart / "dist" / "chart.umd.min.js").write_text("var Chart;\n//# sourceMappingURL=c.map")
+    (chart / "dist" / "chart.js").write_text("not served")
+    (chart / "LICENSE.md").write_text("MIT")
+    assert vendor_frontend.vendor_chartjs(chart, out) == "4.9.9"
+    assert sorted(p.name for p in (out / "chart.js").iterdir()) == [
+        "LICENSE",
+        "VERSION",
+        "chart.umd.min.js",
+    ]
+    assert (out / "chart.js" / "chart.umd.min.js").read_text().strip() == "var Chart;"
 
 
 def test_the_script_refuses_another_package_or_major_version(tmp_path, vendor_frontend):
