@@ -47,6 +47,11 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("SAFEGUARD_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if h.strip()
 ]
+# Other origins (https://host[:port]) allowed to post forms. Only needed when the browser's
+# origin is not the host the proxy passes on (a non-default port, a rewritten Host).
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SAFEGUARD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 
 INSTALLED_APPS = [
     # Django's admin, on a site that asks for the second factor (accounts/admin_site.py).
@@ -111,7 +116,15 @@ TEMPLATES = [
 DATABASE_URL = (
     os.environ.get("SAFEGUARD_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'safeguard.sqlite3'}"
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# A connection (one per gunicorn thread) is kept for SAFEGUARD_DATABASE_CONN_MAX_AGE seconds
+# and checked before it is reused, so a restarted database server fails no request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=int(os.environ.get("SAFEGUARD_DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes; IMMEDIATE avoids lock upgrades
     # failing half way through a write transaction.
@@ -289,6 +302,9 @@ TOOL_CATALOGUE = os.environ.get("SAFEGUARD_TOOL_CATALOGUE", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # To standard error (standard output carries commands' results, such as --json), one
+    # line per record with its time, level and source; tracebacks follow on their own lines.
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFEGUARD_LOG_LEVEL", "WARNING")},
 }

@@ -1,25 +1,48 @@
 """Django's deployment check passes, without a warning, with the production settings that
-docs/operations.md documents."""
+docs/operations.md documents.
+
+The settings are read from the documentation itself (the block marked
+`production-environment` in "The environment file"), so the two cannot drift apart. Each
+`<...>` placeholder is filled with random characters; the only line changed is
+SAFEGUARD_VAR_DIR, which points at the test's scratch folder instead of /var/lib/safeguard.
+The check parses the documented database URL but never connects to it.
+"""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-PRODUCTION = {
-    "SAFEGUARD_SECURE_COOKIES": "1",
-    "SAFEGUARD_HSTS_SECONDS": "31536000",
-    "SAFEGUARD_BEHIND_TLS_PROXY": "1",
-    "SAFEGUARD_ALLOWED_HOSTS": "safeguard.example.police.uk",
-}
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
+MARK = "<!-- production-environment"
+
+
+def documented_production() -> dict[str, str]:
+    """The NAME=value lines of the documented production environment file."""
+    text = DOCS.read_text()
+    assert MARK in text, "the production environment block is no longer marked in the docs"
+    block = text[text.index(MARK) :].split("```sh\n", 1)[1].split("```", 1)[0]
+    env = {}
+    for line in block.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        assert equals and re.fullmatch(r"[A-Z_]+", name), f"not NAME=value: {line!r}"
+        env[name] = re.sub(r"<[^>]*>", lambda _: secrets.token_urlsafe(48), value)
+    return env
+
+
+PRODUCTION = documented_production()
 
 
 def _check(tmp_path, **extra: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAFEGUARD_", "DJANGO_"))}
     env.update(PRODUCTION, SAFEGUARD_VAR_DIR=str(tmp_path), **extra)
-    env.setdefault("SAFEGUARD_SECRET_KEY", secrets.token_urlsafe(64))
     return subprocess.run(
         [sys.executable, "-m", "safeguard", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
@@ -27,6 +50,21 @@ def _check(tmp_path, **extra: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def test_the_documented_production_environment_is_complete():
+    """What the deployment check needs is in the documented block; nothing unsafe is."""
+    assert {
+        "SAFEGUARD_SECRET_KEY",
+        "SAFEGUARD_DATABASE_URL",
+        "SAFEGUARD_ALLOWED_HOSTS",
+        "SAFEGUARD_SECURE_COOKIES",
+        "SAFEGUARD_BEHIND_TLS_PROXY",
+        "SAFEGUARD_HSTS_SECONDS",
+    } <= set(PRODUCTION)
+    assert "SAFEGUARD_DEBUG" not in PRODUCTION
+    assert len(PRODUCTION["SAFEGUARD_SECRET_KEY"]) >= 50
+    assert PRODUCTION["SAFEGUARD_DATABASE_URL"].startswith("postgres://")
 
 
 @pytest.mark.slow
