@@ -15,9 +15,10 @@ what the rules meant to happen, so a failure of the rules shows up here too:
   proceed despite signs of exploitation (signed off by a supervisor).
 """
 
+from collections.abc import Collection
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from safeguard.clock import now
 from safeguard.records import vocabulary as rv
@@ -62,40 +63,117 @@ def figures(at: datetime | None = None) -> dict[str, int]:
     }
 
 
-def arrested_without_referral(at: datetime) -> set[int]:
-    """Return the ids of children with an arrest that no referral to children's services met."""
-    arrests = set(
-        Participation.objects.filter(
-            event__kind=rv.EventKind.ARREST, age_at_event__lt=ADULT_AGE
-        ).values_list("event_id", "person_id")
+def child_arrests(
+    *,
+    agencies: Collection[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Participation]:
+    """Return the parts children (under 18 then) had in arrests.
+
+    Args:
+        agencies: only arrests these agencies recorded (default: every agency's).
+        since, until: only arrests at or after `since` and before `until`.
+    """
+    return _scoped(
+        Participation.objects.filter(event__kind=rv.EventKind.ARREST, age_at_event__lt=ADULT_AGE),
+        agencies,
+        since,
+        until,
     )
-    submitted = Transition.objects.filter(duty=OuterRef("duty"), to_state=State.SUBMITTED)
-    met: set[tuple[int, int]] = set()
-    for event_id, person_id, state, due_at, made in (
+
+
+def referral_made(at: datetime) -> Exists:
+    """Return, for a child's part in an arrest, whether a referral to children's services
+    met it at `at`: one that the arrest opened (or joined) was made, or is a draft still
+    inside its deadline. Withdrawn, or a draft past its deadline, is not met.
+
+    An expression over Participation rows (`event_id`, `person_id`), so that the check
+    runs in the database: `child_arrests().filter(~referral_made(at))`.
+    """
+    made = Exists(Transition.objects.filter(duty=OuterRef("duty"), to_state=State.SUBMITTED))
+    return Exists(
         Trigger.objects.filter(
-            event__kind=rv.EventKind.ARREST,
+            event_id=OuterRef("event_id"),
+            duty__person_id=OuterRef("person_id"),
             duty__kind=DutyKind.CHILDRENS_SERVICES_REFERRAL,
-        )
-        .annotate(made=Exists(submitted))
-        .values_list("event_id", "duty__person_id", "duty__state", "duty__due_at", "made")
-    ):
-        if made or (state == State.DRAFT and due_at >= at):
-            met.add((event_id, person_id))
-    return {person_id for event_id, person_id in arrests - met}
+        ).filter(made | Q(duty__state=State.DRAFT, duty__due_at__gte=at))
+    )
 
 
-def charged_without_review() -> set[int]:
-    """Return the ids of children charged or cautioned, needing a review, without one."""
+def arrested_without_referral(
+    at: datetime,
+    *,
+    agencies: Collection[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> set[int]:
+    """Return the ids of children with an arrest that no referral to children's services met.
+
+    Args:
+        at: the moment the referrals are judged at (a draft inside its deadline then is met).
+        agencies, since, until: which arrests (child_arrests).
+    """
+    arrests = child_arrests(agencies=agencies, since=since, until=until)
+    return set(arrests.filter(~referral_made(at)).values_list("person_id", flat=True).distinct())
+
+
+def charged_without_review(
+    *,
+    agencies: Collection[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> set[int]:
+    """Return the ids of children charged or cautioned, needing a review, without one.
+
+    Args:
+        agencies, since, until: which charges and cautions (charges_without_review).
+    """
+    return {person_id for person_id, _ in charges_without_review(agencies, since, until)}
+
+
+def charges_without_review(
+    agencies: Collection[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[tuple[int, datetime]]:
+    """Return (child's id, when) of each charge or caution that needed a review and had none.
+
+    Args:
+        agencies: only those these agencies recorded (default: every agency's).
+        since, until: only those at or after `since` and before `until`.
+    """
     block = duty_rules.current().charging_review
     rows = (
-        Participation.objects.filter(
-            event__kind__in=list(charging.DISPOSALS),
-            role__in=block.roles,
-            age_at_event__lt=block.under,
+        _scoped(
+            Participation.objects.filter(
+                event__kind__in=list(charging.DISPOSALS),
+                role__in=block.roles,
+                age_at_event__lt=block.under,
+            ),
+            agencies,
+            since,
+            until,
         )
         .annotate(reviewed=Exists(ChargingReview.objects.filter(event=OuterRef("event"))))
         .filter(reviewed=False)
         .values_list("person_id", "occurred_at")
         .distinct()
     )
-    return {person_id for person_id, at in rows if charging.concern(person_id, at).blocking}
+    return [(person_id, at) for person_id, at in rows if charging.concern(person_id, at).blocking]
+
+
+def _scoped(
+    parts: QuerySet[Participation],
+    agencies: Collection[int] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> QuerySet[Participation]:
+    """Keep the parts in events these agencies recorded, between `since` and `until`."""
+    if agencies is not None:
+        parts = parts.filter(event__agency_id__in=list(agencies))
+    if since is not None:
+        parts = parts.filter(occurred_at__gte=since)
+    if until is not None:
+        parts = parts.filter(occurred_at__lt=until)
+    return parts
