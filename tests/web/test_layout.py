@@ -114,7 +114,105 @@ def _lockout_page(client):
     return response
 
 
+def _encounter_officer(client, police):
+    create_member("pc-encounter", PASSWORD, Agency.objects.get(code=police), Role.OFFICER)
+    client.force_login(get_user_model().objects.get(username="pc-encounter"))
+
+
+def _encounter_form(client, police):
+    _encounter_officer(client, police)
+    return client.get(reverse("web:record-encounter"))
+
+
+_ENCOUNTER = {
+    "token": "0" * 32,
+    "kind": "missing_episode",
+    "when_day": "10",
+    "when_month": "2",
+    "when_year": "2025",
+    "when_time": "21:00",
+    "place_kind": "street",
+    "place_name": "<i>the park</i>",
+    "given_name": "Sam",
+    "dob_day": "1",
+    "dob_month": "1",
+    "dob_year": "2012",
+}
+
+
+def _encounter_form_with_errors(client, police):
+    _encounter_officer(client, police)
+    wrong = {**_ENCOUNTER, "kind": "", "when_day": "31", "place_force": police}
+    return client.post(reverse("web:record-encounter"), wrong)
+
+
+def _encounter_outcome(client, police):
+    _encounter_officer(client, police)
+    saved = client.post(reverse("web:record-encounter"), {**_ENCOUNTER, "place_force": police})
+    return client.get(saved["Location"])
+
+
+def _referral_page(client, police):
+    from tests.web.test_referrals import arrested_child, member
+
+    duty = arrested_child()
+    member(client, Role.OFFICER, "lancs", "pc-referral")
+    return client.get(reverse("web:referral", args=[duty.pk]))
+
+
+def _inbox_page(client, police):
+    from tests.web.test_referrals import arrested_child, member, signed_in
+
+    duty = arrested_child()
+    officer = signed_in(Role.OFFICER, "lancs", "pc-referral")
+    officer.post(reverse("web:referral", args=[duty.pk]), {"action": "make", "version": 1})
+    member(client, Role.MASH_WORKER, "blackpool-cs", "mash-inbox")
+    return client.get(reverse("web:inbox"))
+
+
+def _my_referrals_page(client, police):
+    from tests.web.test_referrals import arrested_child, member
+
+    duty = arrested_child()
+    member(client, Role.OFFICER, "lancs", "pc-referral")
+    client.post(reverse("web:referral", args=[duty.pk]), {"action": "make", "version": 1})
+    return client.get(reverse("web:my-referrals"))
+
+
+def _charging_page(name):
+    def build(client, police):
+        from tests.web import test_charging
+
+        return getattr(test_charging, name)(client, police)
+
+    return build
+
+
+def _tools_page(name):
+    def build(client, police):
+        from tests.web import test_tools
+
+        return getattr(test_tools, name)(client, police)
+
+    return build
+
+
+def _dashboard_page(role):
+    def build(client, police):
+        create_member(f"dash-{role}", PASSWORD, Agency.objects.get(code=police), role)
+        client.force_login(get_user_model().objects.get(username=f"dash-{role}"))
+        return client.get(reverse("web:dashboard"), {"weeks": "26"})
+
+    return build
+
+
 PAGES = {
+    "charging review form": _charging_page("form_page"),
+    "charging review form, with errors": _charging_page("form_page_with_errors"),
+    "a charging review": _charging_page("review_page"),
+    "charging reviews": _charging_page("reviews_page"),
+    "legal tools": _tools_page("tools_page"),
+    "legal tools, decline without a reason": _tools_page("tools_page_with_error"),
     "sign in": lambda client, police: _sign_in_page(client),
     "sign in, wrong password": lambda client, police: _sign_in_page_with_error(client),
     "sign in, nothing entered": lambda client, police: _sign_in_page_with_nothing_entered(client),
@@ -125,6 +223,14 @@ PAGES = {
     "enter the code": _code_page,
     "enter the code, no code": _code_page_with_error,
     "locked out": lambda client, police: _lockout_page(client),
+    "record an encounter": _encounter_form,
+    "record an encounter, with errors": _encounter_form_with_errors,
+    "an encounter recorded": _encounter_outcome,
+    "a referral": _referral_page,
+    "a partner agency's inbox": _inbox_page,
+    "my referrals": _my_referrals_page,
+    "dashboard": _dashboard_page(Role.SUPERVISOR),
+    "dashboard, inspector": _dashboard_page(Role.INSPECTOR),
 }
 
 

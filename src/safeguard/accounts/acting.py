@@ -8,10 +8,12 @@ someone else has since changed is safeguarding.states.ConflictError; a step the 
 table refuses is states.TransitionError. Nothing is saved in any of these cases.
 """
 
+from django.db import transaction
+
 from safeguard.accounts import policy
 from safeguard.accounts.reading import NotVisible, actor
 from safeguard.audit import log
-from safeguard.safeguarding import services
+from safeguard.safeguarding import services, states
 from safeguard.safeguarding.models import Duty
 from safeguard.safeguarding.vocabulary import State
 
@@ -39,6 +41,27 @@ def steps_for(user, duty: Duty) -> frozenset[str]:
     return frozenset()
 
 
+def visible_duty(user, duty_id: int, *, path: str = "") -> Duty:
+    """Return the duty if the user may see it; else log the attempt and raise NotVisible."""
+    duty = (
+        policy.duties(user)
+        .select_related("agency", "receiver", "person")
+        .filter(pk=duty_id)
+        .first()
+    )
+    if duty is None:
+        log.record(
+            "denied",
+            **actor(user),
+            what="safeguarding.duty",
+            object_id=str(duty_id),
+            person_id=Duty.objects.filter(pk=duty_id).values_list("person_id", flat=True).first(),
+            detail={"path": path, "reason": "outside the user's access"},
+        )
+        raise NotVisible(f"no duty {duty_id}")
+    return duty
+
+
 def step(
     user,
     duty_id: int,
@@ -50,17 +73,7 @@ def step(
     path: str = "",
 ) -> Duty:
     """Take one step of a duty the user may see, for their side; return the duty after it."""
-    duty = policy.duties(user).select_related("agency", "receiver").filter(pk=duty_id).first()
-    if duty is None:
-        log.record(
-            "denied",
-            **actor(user),
-            what="safeguarding.duty",
-            object_id=str(duty_id),
-            person_id=Duty.objects.filter(pk=duty_id).values_list("person_id", flat=True).first(),
-            detail={"path": path, "reason": "outside the user's access"},
-        )
-        raise NotVisible(f"no duty {duty_id}")
+    duty = visible_duty(user, duty_id, path=path)
     allowed = steps_for(user, duty)
     if to not in allowed:
         side = (
@@ -93,3 +106,48 @@ def step(
         detail={"path": path, "from": before, "to": to, "version": duty.version},
     )
     return duty
+
+
+def record_consent(
+    user,
+    duty_id: int,
+    consented: bool,
+    *,
+    note: str = "",
+    expected_version: int | None = None,
+    path: str = "",
+) -> Duty | None:
+    """Record an adult's answer to the NRM referral the user's force owes; return the Duty
+    to Notify opened on a refusal (services.record_consent), else None.
+
+    Only the agency that owes the referral asks: the receiver is not told who refused.
+    """
+    duty = visible_duty(user, duty_id, path=path)
+    if State.SUBMITTED not in steps_for(user, duty):
+        raise NotYourStep("only the agency that makes the referral records the person's consent")
+    with transaction.atomic():
+        locked = Duty.objects.select_for_update().get(pk=duty.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise states.ConflictError(
+                "someone else changed this duty while you were reading it (it is now "
+                f"{State(locked.state).label.lower()}): reload it and decide again"
+            )
+        notify = services.record_consent(
+            locked, consented, by_name=display_name(user), by=user, note=note
+        )
+    duty.refresh_from_db()
+    log.record(
+        "write",
+        **actor(user),
+        what="safeguarding.duty",
+        object_id=str(duty.pk),
+        person_id=duty.person_id,
+        detail={
+            "path": path,
+            "consent": consented,
+            "to": duty.state,
+            "version": duty.version,
+            "opened": notify.pk if notify is not None else None,
+        },
+    )
+    return notify

@@ -415,6 +415,11 @@ def split_after(duty: Duty, made_at: datetime) -> Duty | None:
     return new
 
 
+def needs_consent(duty: Duty) -> bool:
+    """Return whether the duty waits for an adult's consent before it may be made."""
+    return _needs_consent(duty)
+
+
 def _needs_consent(duty: Duty) -> bool:
     """Return whether the rule that opened the duty asks an adult's consent first."""
     rule = duty_rules.current().rule(duty.rule)

@@ -39,9 +39,14 @@ class Row:
 
     @property
     def time_left(self) -> str:
-        hours = abs(self.left.total_seconds()) / 3600
-        span = f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
-        return f"{span} overdue" if self.overdue else f"{span} left"
+        return time_left(self.left)
+
+
+def time_left(left: timedelta) -> str:
+    """Return the time to a deadline in words: "5 hours left", "3 days overdue"."""
+    hours = abs(left.total_seconds()) / 3600
+    span = f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+    return f"{span} overdue" if left < timedelta(0) else f"{span} left"
 
 
 def _actions(user, duty: Duty) -> tuple[tuple[str, str], ...]:

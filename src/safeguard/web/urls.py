@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from safeguard.web import children, queue, views
+from safeguard.web import charging, children, dashboard, encounters, queue, referrals, tools, views
 
 app_name = "web"
 urlpatterns = [
@@ -11,6 +11,20 @@ urlpatterns = [
     path("children/<int:pk>/who-looked/", children.who_looked, name="who-looked"),
     path("queue/", queue.queue, name="queue"),
     path("queue/<int:pk>/step/", queue.step, name="queue-step"),
+    path("referrals/<int:pk>/", referrals.referral, name="referral"),
+    path("referrals/<int:pk>/document/", referrals.document, name="referral-document"),
+    path("referrals/<int:pk>/document.pdf", referrals.document_pdf, name="referral-pdf"),
+    path("inbox/", referrals.inbox, name="inbox"),
+    path("my-referrals/", referrals.my_referrals, name="my-referrals"),
+    path("children/<int:pk>/charging-review/", charging.new_review, name="charging-review-new"),
+    path("charging-reviews/", charging.reviews, name="charging-reviews"),
+    path("charging-reviews/<int:pk>/", charging.review, name="charging-review"),
+    path("charging-reviews/<int:pk>/sign-off/", charging.sign_off, name="charging-sign-off"),
+    path("encounters/new/", encounters.record, name="record-encounter"),
+    path("encounters/<int:pk>/", encounters.outcome, name="encounter"),
+    path("tools/", tools.tools, name="tools"),
+    path("tools/<int:pk>/decide/", tools.decide, name="tools-decide"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(template_name="web/sign_in.html"),

@@ -2,35 +2,24 @@
 
 The event must be recorded by the user's own agency and refer only to its records (a person,
 place, phone or object of another agency is named by that agency's records, which this
-user may not write about). The answer names, for each child in the event, their latest
-screening level and the duties the event opened or joined for them.
+user may not write about): intake.authoring.record_as holds that rule, records and audits,
+for this route and the encounter page alike. The answer names, for each child in the event,
+their latest screening level and the duties the event opened or joined for them
+(accounts.recording.outcome, which the encounter page shows too).
 """
 
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from safeguard.accounts import policy
+from safeguard.accounts import recording
 from safeguard.accounts.reading import actor
 from safeguard.api.common import viewer
 from safeguard.api.schemas import ChildOutcome, DutyOut, Error, RecordedEvent
-from safeguard.audit import log
-from safeguard.intake.recording import record_event
+from safeguard.intake.authoring import NotOwnRecords, record_as
 from safeguard.intake.schema import EventIn
-from safeguard.records.ages import ADULT_AGE
-from safeguard.records.models import Participation
 from safeguard.safeguarding.models import Duty
-from safeguard.screening.models import Screening
 
 router = Router()
-
-
-def _references(event: EventIn):
-    if event.location is not None:
-        yield event.location
-    for p in event.participants:
-        yield p.person
-    for o in event.objects:
-        yield from (r for r in (o.phone, o.item, o.holder) if r is not None)
 
 
 @router.post(
@@ -46,59 +35,23 @@ def record(request, payload: EventIn):
     """
     who = viewer(request)
     user = request.auth
-    own = user.membership.agency.code
     if not who.sees_people:
         raise HttpError(403, "your role does not record events")
-    if payload.agency != own:
-        raise HttpError(403, f"you record events for {own} only")
-    if any(ref.agency != own for ref in _references(payload)):
-        raise HttpError(403, f"an event recorded by the API refers only to {own}'s records")
-    event = record_event(payload)
-    parts = list(
-        Participation.objects.filter(event=event)
-        .order_by("person_id")
-        .values_list("person_id", "age_at_event")
-    )
-    children = sorted({pk for pk, age in parts if age is not None and age < ADULT_AGE})
-    log.record_many(
-        [
-            {
-                "action": "write",
-                **actor(user),
-                "what": "records.event",
-                "object_id": str(event.pk),
-                "person_id": pk,
-                "detail": {"path": request.path, "ref": event.source_ref},
-            }
-            for pk in sorted({pk for pk, _ in parts})
-        ]
-        or [
-            {
-                "action": "write",
-                **actor(user),
-                "what": "records.event",
-                "object_id": str(event.pk),
-                "detail": {"path": request.path, "ref": event.source_ref},
-            }
-        ]
-    )
-    visible = policy.duties(user)
-    outcomes = []
-    for pk in children:
-        latest = Screening.objects.filter(person_id=pk).order_by("-screened_at", "-id").first()
-        opened = (
-            visible.filter(person_id=pk, triggers__event=event)
-            | visible.filter(person_id=pk, triggers__screening__trigger_event=event)
-        ).distinct()
-        outcomes.append(
-            ChildOutcome(
-                person_id=pk,
-                screening_level=latest.level if latest is not None else None,
-                duties=[_duty(d) for d in opened.order_by("id")],
-            )
+    try:
+        event = record_as(payload, actor=actor(user), path=request.path)
+    except NotOwnRecords as exc:
+        raise HttpError(403, str(exc)) from None
+    outcomes = [
+        ChildOutcome(
+            person_id=child.person.pk,
+            screening_level=child.latest.level if child.latest is not None else None,
+            duties=[_duty(d) for d in child.duties],
         )
+        for child in recording.outcome(user, event)
+    ]
     return Status(
-        201, RecordedEvent(id=event.pk, agency=own, ref=event.source_ref, children=outcomes)
+        201,
+        RecordedEvent(id=event.pk, agency=payload.agency, ref=event.source_ref, children=outcomes),
     )
 
 

@@ -37,6 +37,32 @@ for _role in (
     Role.SCHOOL_SAFEGUARDING_LEAD,
 ):
     ROLE_PAGES[_role] = (("Find a child", "web:search"), ("Safeguarding queue", "web:queue"))
+# Recording an encounter with a child: the police roles of accounts.recording.ENCOUNTER_ROLES.
+for _role in (Role.OFFICER, Role.CUSTODY_SERGEANT, Role.SAFEGUARDING_LEAD, Role.SUPERVISOR):
+    ROLE_PAGES[_role] += (("Record an encounter", "web:record-encounter"),)
+# Charging reviews: who makes them in custody, and who signs them off.
+for _role in (Role.CUSTODY_SERGEANT, Role.SUPERVISOR, Role.SAFEGUARDING_LEAD):
+    ROLE_PAGES[_role] += (("Charging reviews", "web:charging-reviews"),)
+# Legal tool recommendations: who decides them (accounts.deciding).
+for _role in (Role.SAFEGUARDING_LEAD, Role.SUPERVISOR, Role.ANALYST):
+    ROLE_PAGES[_role] += (("Tools", "web:tools"),)
+# A partner agency's inbox (web/referrals.py): the partner roles of accounts.policy, the
+# Single Competent Authority's users included (a partner role at its agency).
+for _role in (Role.MASH_WORKER, Role.SCHOOL_SAFEGUARDING_LEAD):
+    ROLE_PAGES[_role] += (("Inbox", "web:inbox"),)
+# The referrals an officer made, and what the receiving agency decided.
+for _role in (Role.OFFICER, Role.CUSTODY_SERGEANT, Role.SAFEGUARDING_LEAD):
+    ROLE_PAGES[_role] += (("My referrals", "web:my-referrals"),)
+# The dashboard's figures (web/dashboard.py): who may see them (accounts.policy.sees_aggregates)
+# of a police force, and inspectors.
+for _role in (
+    Role.SUPERVISOR,
+    Role.SAFEGUARDING_LEAD,
+    Role.ANALYST,
+    Role.INSPECTOR,
+    Role.ADMINISTRATOR,
+):
+    ROLE_PAGES[_role] += (("Dashboard", "web:dashboard"),)
 
 
 @dataclass(frozen=True)
