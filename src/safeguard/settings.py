@@ -298,6 +298,9 @@ SCREENING_CATALOGUE = os.environ.get("SAFEGUARD_SCREENING_CATALOGUE", "")
 DUTY_RULES = os.environ.get("SAFEGUARD_DUTY_RULES", "")
 # The legal tools catalogue a force ships instead of the default (docs/rules.md).
 TOOL_CATALOGUE = os.environ.get("SAFEGUARD_TOOL_CATALOGUE", "")
+# The demo's clock (safeguard.clock): an ISO 8601 moment the clock starts from. Never set in
+# a force's service; `safeguard demo` sets it for the server it starts.
+CLOCK_START = os.environ.get("SAFEGUARD_CLOCK_START", "")
 
 LOGGING = {
     "version": 1,

@@ -1,27 +1,37 @@
 """`safeguard demo`: load the world, make one account per role, print them, then serve."""
 
 import io
+import os
 import re
 import time
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safeguard import clock
 from safeguard.accounts import second_factor
 from safeguard.accounts.models import Membership
 from safeguard.accounts.roles import Role
 from safeguard.demo.accounts import AGENCY_FOR_ROLE, username_for
 from safeguard.demo.management.commands import demo
+from safeguard.demo.progress import story_end
+from safeguard.demo.world import World
 from safeguard.records.models import Event
+from safeguard.safeguarding.models import Duty
 
 
 @pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    """Hash passwords cheaply: the real hasher takes most of a second per password."""
+def fast_hashing(settings, monkeypatch):
+    """Hash passwords cheaply: the real hasher takes most of a second per password. The
+    demo sets its clock (settings and environment): both are put back after each test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CLOCK_START = ""
+    monkeypatch.delenv("SAFEGUARD_CLOCK_START", raising=False)
 
 
 def _run(*args: str) -> str:
@@ -124,6 +134,28 @@ def test_without_no_serve_it_serves_on_the_given_address(monkeypatch):
         "demo", "--scale", "tiny", "--host", "0.0.0.0", "--port", "8123", stdout=io.StringIO()
     )  # noqa: S104
     assert calls == [{"host": "0.0.0.0", "port": 8123}]  # noqa: S104
+    # The server runs from the end of the demo's story: its gunicorn inherits the clock.
+    start = datetime.fromisoformat(os.environ["SAFEGUARD_CLOCK_START"])
+    assert start == story_end(World(2019, "tiny").ctx.end)
+
+
+@pytest.mark.django_db
+def test_the_demo_runs_from_the_end_of_its_story_unless_asked_for_the_real_date():
+    present = story_end(World(2019, "tiny").ctx.end)
+    output = _run()
+    assert "The clock starts at" in output
+    assert abs(clock.now() - present) < timedelta(minutes=5)
+    # Its queue is current: the duties left undone in the story's last fortnight are due
+    # around now, not all years overdue.
+    assert Duty.objects.filter(state="draft", due_at__gt=clock.now()).exists()
+
+
+@pytest.mark.django_db
+def test_with_real_clock_the_demo_runs_on_todays_date(settings):
+    output = _run("--real-clock")
+    assert "The clock starts at" not in output
+    assert not clock.shifted()
+    assert abs(clock.now() - timezone.now()) < timedelta(seconds=5)
 
 
 @pytest.mark.django_db

@@ -8,7 +8,14 @@ class SafeguardingConfig(AppConfig):
     verbose_name = "Safeguarding"
 
     def ready(self) -> None:
-        from safeguard.safeguarding.checks import rules_load, tools_load
+        from safeguard.safeguarding.checks import (
+            clock_is_real,
+            clock_reads,
+            rules_load,
+            tools_load,
+        )
 
         checks.register(rules_load, deploy=False)
         checks.register(tools_load, deploy=False)
+        checks.register(clock_reads, deploy=False)
+        checks.register(clock_is_real, deploy=True)

@@ -1,8 +1,10 @@
 """`safeguard demo`: load the synthetic county-lines world, make demo accounts, and serve."""
 
+import os
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -11,7 +13,9 @@ from rich.table import Table
 
 from safeguard.demo.accounts import ensure_accounts
 from safeguard.demo.loading import load_world
+from safeguard.demo.progress import story_end
 from safeguard.demo.scenario import load_scenario, resolve_scale
+from safeguard.demo.world import World
 from safeguard.intake.errors import RecordingRejected
 from safeguard.intake.recording import Summary
 from safeguard.safeguarding import escalation, inspection
@@ -35,8 +39,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="load and stop; do not serve")
         parser.add_argument("--host", default="127.0.0.1", help="address to serve on")
         parser.add_argument("--port", type=int, default=8000, help="port to serve on")
+        parser.add_argument(
+            "--real-clock",
+            action="store_true",
+            help="run on today's date, not from the end of the demo's story (its deadlines "
+            "then long past)",
+        )
 
-    def handle(self, *args, seed, scale, labels, no_serve, host, port, **options):
+    def handle(self, *args, seed, scale, labels, no_serve, host, port, real_clock, **options):
         call_command("migrate", interactive=False, verbosity=0)
         tty = self.stdout.isatty()
         started = time.perf_counter()
@@ -58,6 +68,8 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was loaded. {hint}First refusal: {exc.errors[0]}") from exc
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Loaded in {elapsed:.1f} s.")
+        if not real_clock:
+            self._start_clock(story_end(World(seed, scale).ctx.end))
         accounts = self._accounts_table()  # before escalating: the supervisor is told
         self._escalate()
         self._print(self._summary_table(summary), tty)
@@ -73,6 +85,17 @@ class Command(BaseCommand):
         )
         if not no_serve:
             call_command("serve", host=host, port=port)
+
+    def _start_clock(self, present) -> None:
+        """Run from the moment the demo's story stops (safeguard.clock), here and in the
+        server started below, so that its deadlines, queue and trends are current."""
+        start = present.isoformat()
+        settings.CLOCK_START = start
+        os.environ["SAFEGUARD_CLOCK_START"] = start  # inherited by `serve`'s gunicorn
+        self.stdout.write(
+            f"The clock starts at {present:%A %-d %B %Y %H:%M %Z}, when the demo's story stops "
+            "(--real-clock to run on today's date)."
+        )
 
     def _load_with_bar(self, seed: int, scale: str, labels: str | None) -> Summary:
         expected = resolve_scale(scale).events
