@@ -12,6 +12,7 @@ whose context conftest.py has set up (a base URL on the live server, the CSP wat
 
 import os
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -21,6 +22,8 @@ from playwright.sync_api import BrowserContext, Page
 
 from safeguard.accounts.roles import Role
 from safeguard.accounts.services import create_member
+from safeguard.clock import now
+from safeguard.records.ages import UK
 from safeguard.records.models import Agency
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +48,12 @@ def artifacts() -> Path:
 def member(username: str, role: Role, agency: str = "lancs"):
     """Create a user of `agency` with `role` (password PASSWORD) and return the user."""
     return create_member(username, PASSWORD, Agency.objects.get(code=agency), role).user
+
+
+def born_aged(years: int) -> date:
+    """A date of birth that makes a person `years` old today, and for some weeks yet."""
+    today = now().astimezone(UK).date()
+    return date(today.year - years - 1, today.month, 1) + timedelta(days=62)
 
 
 def code_for(device) -> str:
@@ -130,7 +139,24 @@ _RUN_AXE = """tags => axe.run(document, {
 }).then(result => result.violations.map(v => ({
   id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
   targets: v.nodes.map(n => n.target.join(" ")),
+  nodes: v.nodes.map(n => ({html: n.html, summary: n.failureSummary || ""})),
 })))"""
+# GOV.UK Frontend's conditional reveal sets aria-expanded on the radio that reveals a question:
+# invalid for role radio in ARIA 1.2, so axe fails it (aria-allowed-attr, critical), but kept
+# on purpose by the GOV.UK Design System because screen readers announce it and research with
+# their users found it helps (alphagov/govuk-frontend#979, a documented known issue, #1280).
+# Exactly that is let through: a govuk-radios__input whose only fault is aria-expanded.
+_CONDITIONAL_RADIO = re.compile(r'^<input class="govuk-radios__input"[^>]*\baria-controls="')
+
+
+def _known(violation: dict, node: dict) -> bool:
+    faults = [line.strip() for line in node["summary"].splitlines()[1:] if line.strip()]
+    return (
+        violation["id"] == "aria-allowed-attr"
+        and bool(_CONDITIONAL_RADIO.match(node["html"]))
+        and bool(faults)
+        and all(f.startswith("ARIA attribute is not allowed: aria-expanded=") for f in faults)
+    )
 
 
 def check_accessibility(page: Page) -> list[dict]:
@@ -141,11 +167,20 @@ def check_accessibility(page: Page) -> list[dict]:
     blocks. `page.evaluate` of the file's source runs it through the DevTools protocol,
     which a page's Content Security Policy does not govern, so the check needs no loosening
     of the policy (no `bypass_csp` context) and still sees the page exactly as served.
-    Returns the minor and moderate violations, for a test that wants to look at them.
+    Returns the minor and moderate violations, for a test that wants to look at them. One
+    known finding of GOV.UK Frontend's own script is let through: see _known().
     """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate(_RUN_AXE, list(AXE_TAGS))
+    violations = []
+    for v in page.evaluate(_RUN_AXE, list(AXE_TAGS)):
+        kept = [
+            (target, node)
+            for target, node in zip(v["targets"], v.pop("nodes"), strict=True)
+            if not _known(v, node)
+        ]
+        if kept:
+            violations.append(v | {"targets": [target for target, _ in kept]})
     failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     if failing:
         lines = [f"axe found {len(failing)} serious or critical violation(s) on {page.url}:"]
@@ -162,3 +197,28 @@ def check_page(page: Page, name: str) -> None:
     screenshot(page, name)
     assert_no_csp_violation(page)
     check_accessibility(page)
+
+
+# --- reading pages ----------------------------------------------------------------------------
+
+_TABLE = """caption => {
+  const text = (cell) => cell.textContent.replace(/\\s+/g, " ").trim();
+  const table = Array.from(document.querySelectorAll("table")).find(
+    (t) => t.caption && text(t.caption).startsWith(caption));
+  return table ? Array.from(table.rows).map((row) => Array.from(row.cells).map(text)) : null;
+}"""
+
+
+def table(page: Page, caption: str) -> list[list[str]]:
+    """The rows (header row included) of the table whose caption starts with `caption`, as
+    the text of their cells; from the page's DOM, so a table that a script has folded away
+    under a closed details element (the dashboard's, under its charts) is read all the same."""
+    rows = page.evaluate(_TABLE, caption)
+    assert rows is not None, f"no table captioned {caption!r} on {page.url}"
+    return rows
+
+
+def row(rows: list[list[str]], header: str) -> list[str]:
+    """The cells after the header of the one row of `rows` whose first cell is `header`."""
+    [found] = [r for r in rows if r and r[0] == header]
+    return found[1:]

@@ -62,7 +62,7 @@ def test_an_officer_finds_a_child_by_a_misspelt_name_and_reads_the_record_for_a_
 
     page.get_by_label("Name, date of birth, phone number or postcode").fill("jaden obrian")
     page.get_by_role("button", name="Search").click()
-    result = page.get_by_role("link", name="Jayden O'Brien")
+    result = page.get_by_role("link", name="Jayden O'Brien", exact=True)
     assert result.count() == 1
     check_page(page, "find-a-child-results")
 
