@@ -100,6 +100,19 @@ def test_a_signed_off_review_authorises_one_charge_and_is_counted(exploited, rec
     assert "a charging review must be completed" in _refusal(record, again)
 
 
+def test_the_blocks_test_is_public_and_answers_as_the_block_does(exploited):
+    # accounts.reviewing asks it to tell an officer what the block would answer.
+    kid = Person.objects.get(source_ref="KID")
+    at = datetime(2025, 2, 20, 18, 0, tzinfo=UTC)
+    found = charging.concern(kid.pk, at)
+    review, reason = charging.authorising(kid.pk, at, "charge", found)
+    assert review is None and "a charging review must be completed" in reason
+    charging.sign_off(_review(), by_name="DI Patel", at=SIGNED)
+    review, reason = charging.authorising(kid.pk, at, "charge", found)
+    assert review is not None and reason == ""
+    assert not hasattr(charging, "_authorising")
+
+
 def test_a_review_that_decides_no_further_action_does_not_authorise_a_charge(exploited, record):
     _review(decision="no_further_action", public_interest=False)
     assert "it does not authorise a charge" in _refusal(record, CHARGE)

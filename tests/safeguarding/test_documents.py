@@ -175,6 +175,17 @@ def test_the_html_is_self_contained(referral):
     assert "@page" in page and "A4" in page
 
 
+def test_the_column_widths_are_classes_of_its_own_style_block(referral):
+    # The page's policy allows the <style> block by its hash, and no style="" attribute.
+    page = documents.render_html(referral)
+    assert not re.search(r"\sstyle\s*=", page, re.IGNORECASE)
+    [style] = re.findall(r"<style>(.*?)</style>", page, re.DOTALL)
+    columns = re.findall(r'<col class="w(\d+)">', page)
+    assert columns
+    for width in set(columns):
+        assert f"col.w{width} {{ width: {width}%; }}" in style
+
+
 def test_the_pdf_holds_the_same_key_facts_marked_and_numbered(referral):
     assert documents.render_pdf(referral).startswith(b"%PDF")
     pdf = documents.render_pdf(referral, compress=False)

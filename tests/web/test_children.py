@@ -97,3 +97,33 @@ def test_an_administrator_sees_who_looked_at_a_child_and_why(client, kid, verifi
     page = client.get(f"/children/{kid.pk}/who-looked/").content.decode()
     assert "pc-look" in page and "&lt;b&gt;arrest&lt;/b&gt; enquiry" in page
     assert Entry.objects.filter(username="admin", purpose="who looked at this record").exists()
+
+
+def _read(client, kid) -> str:
+    client.post(f"/children/{kid.pk}/", {"purpose": "missing from care enquiry"})
+    return client.get(f"/children/{kid.pk}/").content.decode()
+
+
+def test_the_page_names_the_home_and_the_roles_in_words(client, kid):
+    # The home (tests/safeguarding/test_duties.py's HOME) has no address, postcode or name.
+    _signed_in(client, Role.OFFICER, "lancs")
+    page = _read(client, kid)
+    assert "Lives at: Home address<" in page
+    assert "Missing person" in page and "missing_person" not in page
+
+
+def test_an_officer_may_record_an_encounter_from_the_page_and_the_search(client, kid):
+    _signed_in(client, Role.OFFICER, "lancs")
+    link = f'href="/encounters/new/?person={kid.pk}">Record an encounter with this child<'
+    assert link in _read(client, kid)
+    link = f'href="/encounters/new/?person={kid.pk}">Record an encounter<'
+    assert link in client.get("/search/", {"q": "Jay O'Brien"}).content.decode()
+    assert client.get(f"/encounters/new/?person={kid.pk}").status_code == 200
+
+
+def test_an_analyst_is_not_offered_to_record_an_encounter(client, kid, verified_login):
+    analyst = create_member("analyst", "pw", Agency.objects.get(code="lancs"), Role.ANALYST)
+    verified_login(client, analyst.user)
+    assert "/encounters/new/" not in _read(client, kid)
+    found = client.get("/search/", {"q": "Jay"}).content.decode()
+    assert f'href="/children/{kid.pk}/"' in found and "/encounters/new/" not in found

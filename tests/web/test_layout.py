@@ -34,6 +34,7 @@ HTMX = "vendor/htmx/htmx.min.js"
 CHART = "vendor/chart.js/chart.umd.min.js"
 INIT = "web/init.js"
 APP_CSS = "web/app.css"
+FAVICON = "web/favicon.ico"
 
 # Where a page loads something from: <script src>, <link href>, <img src>, CSS url().
 ASSET_REFERENCE = re.compile(
@@ -160,6 +161,15 @@ def _referral_page(client, police):
     return client.get(reverse("web:referral", args=[duty.pk]))
 
 
+def _referral_page_with_error(client, police):
+    from tests.web.test_referrals import act, arrested_child, member, signed_in
+
+    duty = arrested_child()
+    act(signed_in(Role.OFFICER, "lancs", "pc-referral"), duty, "make")
+    member(client, Role.MASH_WORKER, "blackpool-cs", "mash-referral")
+    return act(client, duty, "reject", reason="   ")
+
+
 def _inbox_page(client, police):
     from tests.web.test_referrals import arrested_child, member, signed_in
 
@@ -227,6 +237,7 @@ PAGES = {
     "record an encounter, with errors": _encounter_form_with_errors,
     "an encounter recorded": _encounter_outcome,
     "a referral": _referral_page,
+    "a referral, reject without a reason": _referral_page_with_error,
     "a partner agency's inbox": _inbox_page,
     "my referrals": _my_referrals_page,
     "dashboard": _dashboard_page(Role.SUPERVISOR),
@@ -237,7 +248,7 @@ PAGES = {
 @pytest.fixture(params=sorted(PAGES))
 def page(request, client, police, no_throttle):
     response = PAGES[request.param](client, police)
-    assert response.status_code in (200, 429), request.param
+    assert response.status_code in (200, 400, 429), request.param
     assert response.templates[0].name != "web/base.html"
     return response
 
@@ -252,6 +263,7 @@ def test_every_page_loads_the_vendored_assets_by_static_url(page):
     assert f'<link rel="stylesheet" href="{static(APP_CSS)}">' in html
     assert f'<script type="module" src="{static(INIT)}"></script>' in html
     assert f'<script defer src="{static(HTMX)}"></script>' in html
+    assert f'<link rel="icon" sizes="48x48" href="{static(FAVICON)}">' in html
 
 
 def test_no_page_loads_anything_from_another_origin(page):
@@ -292,7 +304,9 @@ def test_every_error_summary_link_leads_to_a_field_on_the_page(page):
     targets = re.findall(r'<a href="#([^"]+)"', summary.group(0))
     assert targets
     for target in targets:
-        assert re.search(rf'<input[^>]*\bid="{target}"', html), target
+        # A text input, radio or checkbox (<input>), a <textarea> or a <select>.
+        field = rf'<(?:input|textarea|select)\b[^>]*\bid="{re.escape(target)}"'
+        assert re.search(field, html), target
     assert 'aria-invalid="true"' in html and "govuk-error-message" in html
     assert page.context["form"].errors
     assert "<title>Error: " in html
@@ -357,7 +371,16 @@ def test_htmx_is_told_to_add_no_inline_style_and_to_evaluate_nothing(client, db)
 
 @pytest.mark.parametrize(
     "name",
-    [STYLESHEET, GOVUK_MODULE, HTMX, INIT, APP_CSS, "vendor/govuk-frontend/assets/manifest.json"],
+    [
+        STYLESHEET,
+        GOVUK_MODULE,
+        HTMX,
+        INIT,
+        APP_CSS,
+        FAVICON,
+        "web/favicon.svg",
+        "vendor/govuk-frontend/assets/manifest.json",
+    ],
 )
 def test_the_assets_are_found_and_served(client, db, name):
     assert finders.find(name), name
@@ -365,6 +388,17 @@ def test_the_assets_are_found_and_served(client, db, name):
     assert response.status_code == 200, name
     served = b"".join(response.streaming_content)
     assert served == Path(finders.find(name)).read_bytes()
+
+
+@pytest.mark.parametrize("role", [None, Role.ANALYST])  # an analyst before the second factor
+def test_favicon_ico_at_the_root_leads_to_the_icon(client, police, role):
+    if role is not None:
+        client.force_login(
+            create_member("icon", PASSWORD, Agency.objects.get(code=police), role).user
+        )
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == static(FAVICON)
+    assert client.get(response["Location"]).status_code == 200
 
 
 def _stylesheet_urls() -> list[str]:

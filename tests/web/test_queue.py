@@ -7,6 +7,7 @@ from safeguard.accounts.roles import Role
 from safeguard.accounts.services import create_member
 from safeguard.audit.models import Entry
 from safeguard.records.models import Agency
+from safeguard.safeguarding import services
 from safeguard.safeguarding.models import Duty
 from tests.safeguarding.test_duties import WORLD, _event
 
@@ -90,3 +91,59 @@ def test_another_agencys_referral_is_404(referral):
     outsider = _client_for(Role.MASH_WORKER, "sca", "x")
     response = outsider.post(f"/queue/{referral.pk}/step/", {"to": "acknowledged", "version": 1})
     assert response.status_code == 404
+
+
+def test_listing_the_queue_logs_a_read_of_each_listed_childs_duty(officer, referral):
+    officer.get("/queue/")
+    listed = Entry.objects.filter(action="read", what="safeguarding.duty", username="pc")
+    assert {(e.object_id, e.person_id) for e in listed} == {
+        (str(d.pk), d.person_id) for d in Duty.objects.all()
+    }
+    assert all(e.detail == {"path": "/queue/", "list": "queue"} for e in listed)
+
+
+def test_the_conflict_message_is_shown_once(officer, referral):
+    other = _client_for(Role.OFFICER, "lancs", "pc-two")
+    seen = referral.version
+    other.post(f"/queue/{referral.pk}/step/", {"to": "submitted", "version": seen})
+    response = officer.post(f"/queue/{referral.pk}/step/", {"to": "submitted", "version": seen})
+    assert response.status_code == 409
+    assert response.content.decode().count("changed by someone else") == 1
+
+
+# -- a duty no agency receives (custody calls): marked as done by the police in one step ---
+
+
+@pytest.fixture
+def custody(record) -> Duty:
+    record(*WORLD, _event("C1", "custody", "2025-03-07T18:00:00Z", ("KID", "suspect")))
+    return Duty.objects.get(kind="appropriate_adult")
+
+
+@pytest.mark.parametrize("made_first", [False, True])
+def test_a_custody_call_is_marked_as_done_from_the_queue_and_leaves_it(client, custody, made_first):
+    client.force_login(
+        create_member("sgt", "pw", Agency.objects.get(code="lancs"), Role.CUSTODY_SERGEANT).user
+    )
+    if made_first:  # marked as made before the step existed: stuck until now
+        services.move(custody, "submitted", by_name="PS Gill")
+        custody.refresh_from_db()
+    page = client.get("/queue/").content.decode()
+    row = page.split(f">SG-{custody.pk}<", 1)[1].split("</tr>", 1)[0]
+    assert "Mark as done" in row and "Mark as made" not in row
+    response = client.post(f"/queue/{custody.pk}/step/", {"to": "done", "version": custody.version})
+    assert response.status_code == 302
+    custody.refresh_from_db()
+    assert (custody.state, custody.decision) == ("closed", "done")
+    steps = list(custody.transitions.values_list("to_state", flat=True))
+    assert steps == ["draft", "submitted", "decision_recorded", "closed"]
+    assert f">SG-{custody.pk}<" not in client.get("/queue/").content.decode()
+    write = Entry.objects.get(action="write", object_id=str(custody.pk), username="sgt")
+    assert (write.detail["to"], write.detail["decision"]) == ("closed", "done")
+
+
+def test_a_duty_with_a_receiver_is_not_marked_as_done(officer, referral):
+    response = officer.post(f"/queue/{referral.pk}/step/", {"to": "done", "version": 1})
+    assert response.status_code == 422
+    referral.refresh_from_db()
+    assert referral.state == "draft"

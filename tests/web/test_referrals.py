@@ -259,6 +259,8 @@ def test_the_document_is_allowed_exactly_its_own_style(officer, referral):
     assert "OFFICIAL-SENSITIVE" in html and f"SG-{referral.pk}" in html
     assert HOSTILE not in html
     [style] = re.findall(r"<style>(.*?)</style>", html, re.DOTALL)
+    assert not re.search(r"\sstyle\s*=", html)  # column widths are classes of the block
+    assert '<col class="w' in html
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     policy = response["Content-Security-Policy"]
     directives = {p.split()[0]: p.split()[1:] for p in policy.split(";") if p.strip()}
@@ -465,3 +467,48 @@ def test_a_kind_without_a_document_shows_its_receiver_only_what_it_shares(made, 
     Duty.objects.filter(pk=made.pk).update(shared=["identity", "events"])
     page = mash.get(f"/referrals/{made.pk}/").content.decode()
     assert "Arrest" in page and "Arrested" not in page  # the event, not its account
+
+
+# -- a duty no agency receives: marked as done by the police -------------------------------
+
+
+def test_a_custody_call_is_marked_as_done_from_its_page(db):
+    record(*WORLD, _event("C1", "custody", "2025-03-07T18:00:00Z", ("KID", "suspect")))
+    welfare = Duty.objects.get(kind="welfare_informed")
+    police = signed_in(Role.OFFICER, "lancs", "pc")
+    page = police.get(f"/referrals/{welfare.pk}/").content.decode()
+    assert "Mark as done" in page and "Mark as made" not in page
+    response = act(police, welfare, "done")
+    assert response.status_code == 302 and response["Location"] == f"/referrals/{welfare.pk}/"
+    welfare.refresh_from_db()
+    assert (welfare.state, welfare.decision) == ("closed", "done")
+    page = police.get(response["Location"]).content.decode()
+    assert "done and closed" in page and "Mark as done" not in page
+    assert "Close<" not in page and "Withdraw<" not in page  # nothing left to do
+    # A referral someone receives is not the police's to mark as done.
+    referral = Duty.objects.get(kind="childrens_services_referral")
+    assert "Mark as done" not in police.get(f"/referrals/{referral.pk}/").content.decode()
+    assert act(police, referral, "done").status_code == 422
+
+
+def test_an_anonymous_notification_does_not_open_the_adults_record_to_its_receiver(adult_nrm):
+    police = signed_in(Role.OFFICER, "lancs", "pc")
+    act(police, adult_nrm, "consent", consent="no", reason="afraid")
+    notify = Duty.objects.get(kind="duty_to_notify")
+    assert act(police, notify, "make").status_code == 302
+    sca = signed_in(Role.MASH_WORKER, "sca", "sca")
+    adult = notify.person_id
+    # Not the record, with or without a purpose; not the event behind it.
+    assert sca.get(f"/children/{adult}/").status_code == 404
+    assert sca.post(f"/children/{adult}/", {"purpose": "NRM"}).status_code == 404
+    raid = Event.objects.get(source_ref="R1")
+    assert sca.get(f"/encounters/{raid.pk}/").status_code == 404
+    denied = Entry.objects.filter(action="denied", username="sca", what="records.person")
+    assert denied.count() == 2 and {e.person_id for e in denied} == {adult}
+    assert Entry.objects.filter(action="denied", username="sca", what="records.event").exists()
+    assert not Entry.objects.filter(action="read", username="sca", what="records.person")
+    # The notification itself still reads, redacted.
+    response = sca.get(f"/referrals/{notify.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "[withheld] was found living in the back room" in page and "Zed" not in page

@@ -2,10 +2,11 @@
 
 Shared by the pages and the API, so that both hold the same rules: the agency that owes a
 duty (police) makes, withdraws and closes it; the agency that received it acknowledges it,
-records its decision or rejects it. A duty outside the user's access is NotVisible (and the
-attempt logged); a step for the other side is NotYourStep; a step decided on a version
-someone else has since changed is safeguarding.states.ConflictError; a step the state
-table refuses is states.TransitionError. Nothing is saved in any of these cases.
+records its decision or rejects it; a duty no agency receives (a custody call) is marked as
+done by the agency that owes it, in one step (finish). A duty outside the user's access is
+NotVisible (and the attempt logged); a step for the other side is NotYourStep; a step
+decided on a version someone else has since changed is safeguarding.states.ConflictError; a
+step the state table refuses is states.TransitionError. Nothing is saved in any of these cases.
 """
 
 from django.db import transaction
@@ -15,10 +16,18 @@ from safeguard.accounts.reading import NotVisible, actor
 from safeguard.audit import log
 from safeguard.safeguarding import services, states
 from safeguard.safeguarding.models import Duty
-from safeguard.safeguarding.vocabulary import State
+from safeguard.safeguarding.vocabulary import Decision, State
 
 RECEIVER_STEPS = frozenset({State.ACKNOWLEDGED, State.DECISION_RECORDED, State.REJECTED})
 OWNER_STEPS = frozenset({State.SUBMITTED, State.WITHDRAWN, State.CLOSED})
+# The steps that finish a duty no other agency receives (an Appropriate Adult called, the
+# person responsible for the child's welfare told), from each state it may be finished in:
+# the same steps as any duty's (made, decided, closed), so it counts as made when it was.
+FINISHING: dict[str, tuple[str, ...]] = {
+    State.DRAFT: (State.SUBMITTED, State.DECISION_RECORDED, State.CLOSED),
+    State.SUBMITTED: (State.DECISION_RECORDED, State.CLOSED),
+    State.ACKNOWLEDGED: (State.DECISION_RECORDED, State.CLOSED),
+}
 
 
 class NotYourStep(PermissionError):
@@ -39,6 +48,16 @@ def steps_for(user, duty: Duty) -> frozenset[str]:
     if duty.receiver_id == who.agency_id and who.partner:
         return RECEIVER_STEPS
     return frozenset()
+
+
+def may_finish(user, duty: Duty) -> bool:
+    """Return whether the user may mark the duty as done: their agency owes it, no agency
+    receives it (nobody else will record a decision), and it is still waiting for a step."""
+    return (
+        duty.receiver_id is None
+        and duty.state in FINISHING
+        and State.SUBMITTED in steps_for(user, duty)
+    )
 
 
 def visible_duty(user, duty_id: int, *, path: str = "") -> Duty:
@@ -104,6 +123,51 @@ def step(
         object_id=str(duty.pk),
         person_id=duty.person_id,
         detail={"path": path, "from": before, "to": to, "version": duty.version},
+    )
+    return duty
+
+
+def finish(
+    user, duty_id: int, *, reason: str = "", expected_version: int | None = None, path: str = ""
+) -> Duty:
+    """Mark a duty no agency receives as done, in one step for the user: made (if it was not
+    yet), decided "done" and closed, all or nothing; return the duty after it."""
+    duty = visible_duty(user, duty_id, path=path)
+    if not may_finish(user, duty):
+        raise NotYourStep(
+            "only the agency that owes a duty no other agency receives marks it as done, "
+            "while it waits for a step"
+        )
+    before = duty.state
+    by_name = display_name(user)
+    services.take_steps(
+        duty,
+        [
+            services.Step(
+                to,
+                by_name,
+                by=user,
+                reason=reason if to == State.CLOSED else "",
+                decision=Decision.DONE if to == State.DECISION_RECORDED else "",
+            )
+            for to in FINISHING[duty.state]
+        ],
+        expected_version=expected_version,
+    )
+    duty.refresh_from_db()
+    log.record(
+        "write",
+        **actor(user),
+        what="safeguarding.duty",
+        object_id=str(duty.pk),
+        person_id=duty.person_id,
+        detail={
+            "path": path,
+            "from": before,
+            "to": duty.state,
+            "decision": duty.decision,
+            "version": duty.version,
+        },
     )
     return duty
 

@@ -15,6 +15,7 @@ OPEN_BEFORE_SECOND_FACTOR = (
     "accounts:set-up-second-factor",
     "web:sign-out",
     "admin:logout",
+    "web:favicon",
 )
 # The JSON API's paths (under the script prefix): authenticated by token, not by session.
 API_PREFIX = "api/"

@@ -8,6 +8,9 @@ Every page, export and API query asks here, so that a rule changes in one place:
   records, and the children referred to it: a referral it has received (submitted, not a
   draft) opens that child's record to it, but only the parts the referral shares
   (`Duty.shared`: identity, ethnicity, home address, school, events, screening, history).
+  An anonymous referral (a Duty to Notify: an adult who did not consent to an NRM referral)
+  is read on its own page only, redacted: it opens neither the person's record nor the
+  events behind it to its receiver.
 - An offender manager sees offenders (the offender register of issue #8); until it exists,
   no person-level records.
 - An inspector sees aggregates only: no person-level record at all.
@@ -27,7 +30,7 @@ from safeguard.records import vocabulary as rv
 from safeguard.records.models import Event, Person
 from safeguard.safeguarding.models import ChargingReview, Duty, ToolRecommendation
 from safeguard.safeguarding.rules import ShareGroup
-from safeguard.safeguarding.vocabulary import State
+from safeguard.safeguarding.vocabulary import DutyKind, State
 
 # Every part of a person's record (safeguarding.rules.ShareGroup): what an agency sees of its
 # own records and of its force's.
@@ -55,6 +58,11 @@ RECEIVED = frozenset(
         State.REJECTED,
     }
 )
+# Referrals whose receiver is not told who they are about (Modern Slavery Act 2015 s52:
+# the Home Office is notified without the adult's name). The receiver reads one on its own
+# page, redacted (accounts.referrals, safeguarding.documents); it does not open the
+# person's record, or the events behind it, to them.
+ANONYMOUS = frozenset({DutyKind.DUTY_TO_NOTIFY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,11 @@ def _received(who: Viewer) -> QuerySet[Duty]:
     return Duty.objects.filter(receiver_id=who.agency_id, state__in=RECEIVED)
 
 
+def _opening(who: Viewer) -> QuerySet[Duty]:
+    """The referrals received that open the person's record to the receiver: not anonymous."""
+    return _received(who).exclude(kind__in=ANONYMOUS)
+
+
 def duties(user) -> QuerySet[Duty]:
     """Duties the user may see: those their agency owes (police) or has received."""
     who = viewer(user)
@@ -108,20 +121,21 @@ def duties(user) -> QuerySet[Duty]:
 
 
 def persons(user) -> QuerySet[Person]:
-    """Person records the user may see: their agency's own, and the children referred to it."""
+    """Person records the user may see: their agency's own, and the children referred to it
+    (not by an anonymous referral: ANONYMOUS)."""
     who = viewer(user)
     if who is None or not who.sees_people:
         return Person.objects.none()
     own = Q(agency_id=who.agency_id)
     if who.police:
         return Person.objects.filter(own)
-    referred = _received(who).values("person_id")
+    referred = _opening(who).values("person_id")
     return Person.objects.filter(own | Q(id__in=referred))
 
 
 def events(user) -> QuerySet[Event]:
     """Events the user may see: their agency's own; for a partner, also the events of the
-    referrals it received that share events."""
+    referrals it received that share events (not anonymous ones)."""
     who = viewer(user)
     if who is None or not who.sees_people:
         return Event.objects.none()
@@ -129,7 +143,7 @@ def events(user) -> QuerySet[Event]:
     if who.police:
         return Event.objects.filter(own)
     if json_contains_supported():  # PostgreSQL: inside the query
-        shared = _received(who).filter(shared__contains=["events"]).values("triggers__event_id")
+        shared = _opening(who).filter(shared__contains=["events"]).values("triggers__event_id")
         return Event.objects.filter(own | Q(id__in=shared))
     return Event.objects.filter(own | Q(id__in=_received_event_ids(who)))
 
@@ -155,7 +169,8 @@ def parts(user, person: Person) -> frozenset[str]:
     """Return the parts of this person's record the user may see (empty: none of it).
 
     All of it for the agency's own records (and for police, their force's); for a child
-    referred to a partner, the union of what the referrals it received share.
+    referred to a partner, the union of what the referrals it received share (an anonymous
+    referral's parts bound what its own page shows: its person is not in persons()).
     """
     who = viewer(user)
     if who is None or not who.sees_people:
@@ -196,7 +211,7 @@ def _received_event_ids(who: Viewer) -> list[int]:
     """The events of the referrals a partner received that share events (in Python, where
     the database cannot look inside a JSON list)."""
     found: list[int] = []
-    for duty in _received(who).prefetch_related("triggers").only("id", "shared"):
+    for duty in _opening(who).prefetch_related("triggers").only("id", "shared"):
         if "events" in (duty.shared or ()):
             found += [t.event_id for t in duty.triggers.all() if t.event_id is not None]
     return found

@@ -33,7 +33,13 @@ class PurposeRequired(ValueError):
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
     event: Event
-    roles: tuple[str, ...]
+    roles: tuple[str, ...]  # the person's parts in it, as codes (records.vocabulary.Role)
+
+    @property
+    def role_labels(self) -> tuple[str, ...]:
+        """The person's parts in words ("Missing person"), a code unknown to the vocabulary
+        as it is."""
+        return tuple(rv.Role(r).label if r in rv.Role.values else r for r in self.roles)
 
 
 @dataclass(frozen=True)
@@ -145,3 +151,31 @@ def actor(user) -> dict:
         "username": getattr(user, "username", "") or "",
         "agency_code": membership.agency.code if membership is not None else "",
     }
+
+
+def audit_listed(user, rows, *, what: str, path: str, listing: str) -> None:
+    """Log one read per row a page or the API lists (each row names one person's record).
+
+    Args:
+        user: who is listing them.
+        rows: the records listed, each with `pk` and `person_id` (duties, charging reviews).
+        what: the records' kind as the log names it ("safeguarding.duty").
+        path: the page or endpoint that listed them.
+        listing: which list it was ("queue", "inbox"), kept in the entry's detail.
+    """
+    if not rows:
+        return
+    who = actor(user)
+    log.record_many(
+        [
+            {
+                "action": "read",
+                **who,
+                "what": what,
+                "object_id": str(row.pk),
+                "person_id": row.person_id,
+                "detail": {"path": path, "list": listing},
+            }
+            for row in rows
+        ]
+    )

@@ -171,9 +171,7 @@ def standing(person_id: int, at: datetime | None = None) -> Standing:
     ).exists()
     disposals = []
     for disposal in Disposal:
-        # charging._authorising is the block's own test; charging.py has no public name
-        # for it yet (see the report of issue #5's charging page).
-        review, reason = charging._authorising(person_id, at, disposal, found)
+        review, reason = charging.authorising(person_id, at, disposal, found)  # the block's test
         refused = review is None and found.blocking
         if refused and not reviewed:  # the concern is said once, not for each disposal
             reason = "no charging review authorises it yet"

@@ -132,7 +132,7 @@ def enforce(event_ids: Sequence[int]) -> None:
     problems: list[tuple[int, str]] = []
     for event_id, person_id, at, kind in rows:
         found = concern(person_id, at)
-        review, reason = _authorising(person_id, at, DISPOSALS[kind], found)
+        review, reason = authorising(person_id, at, DISPOSALS[kind], found)
         if review is None:
             if found.blocking:
                 problems.append((event_id, f"{_who(person_id)}: {reason}"))
@@ -146,10 +146,24 @@ def enforce(event_ids: Sequence[int]) -> None:
         raise ChargingBlocked(problems)
 
 
-def _authorising(
+def authorising(
     person_id: int, at: datetime, disposal: str, found: Concern
 ) -> tuple[ChargingReview | None, str]:
-    """Return the review that authorises this disposal now, or None and why there is none."""
+    """Return the review that authorises this disposal now, or None and why there is none.
+
+    The charging block's own test (enforce() asks it of every charge or caution recorded),
+    public so that a page can tell an officer what the block would answer.
+
+    Args:
+        person_id: the child charged or cautioned.
+        at: when the disposal is (or would be) recorded.
+        disposal: a Disposal value.
+        found: the child's concern at that moment (concern()).
+
+    Returns:
+        The authorising review and "", or None and why no review authorises it (which
+        refuses the disposal only where the concern blocks: found.blocking).
+    """
     label = Disposal(disposal).label.lower()
     review = (
         ChargingReview.objects.filter(person_id=person_id, event__isnull=True, completed_at__lte=at)

@@ -877,9 +877,21 @@ def _footer(doc: ReferralDocument) -> str:
 def render_html(duty: Duty) -> str:
     """Return the duty's document as one self-contained, printable HTML page."""
     doc = referral_facts(duty)
+    sections = _sections(doc)
+    # Column widths are classes of the document's own <style> block (w14: 14%): the page's
+    # policy allows that block by its hash, and no style="" attribute.
+    widths = sorted(
+        {w for s in sections for b in s.blocks if isinstance(b, Grid) for w in b.widths}
+    )
     return render_to_string(
         "safeguarding/documents/referral.html",
-        {"doc": doc, "sections": _sections(doc), "marking": MARKING, "footer": _footer(doc)},
+        {
+            "doc": doc,
+            "sections": sections,
+            "widths": widths,
+            "marking": MARKING,
+            "footer": _footer(doc),
+        },
     )
 
 

@@ -256,21 +256,13 @@ def reviews(request: HttpRequest) -> HttpResponse:
     awaiting = list(waiting.order_by("completed_at", "id")[:AWAITING])
     recent = list(scope.exclude(pk__in=waiting.values("pk")).order_by("-completed_at")[:RECENT])
     listed = awaiting + recent
-    if listed:
-        who = reading.actor(request.user)
-        log.record_many(
-            [
-                {
-                    "action": "read",
-                    **who,
-                    "what": "safeguarding.chargingreview",
-                    "object_id": str(r.pk),
-                    "person_id": r.person_id,
-                    "detail": {"path": request.path, "list": "charging reviews"},
-                }
-                for r in listed
-            ]
-        )
+    reading.audit_listed(
+        request.user,
+        listed,
+        what="safeguarding.chargingreview",
+        path=request.path,
+        listing="charging reviews",
+    )
     return render(
         request,
         "web/charging/list.html",

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from safeguard.accounts import reading, search
+from safeguard.accounts import reading, recording, search
 from safeguard.accounts.roles import Role
 from safeguard.audit import log
 
@@ -25,7 +25,15 @@ def find(request: HttpRequest) -> HttpResponse:
     """Search by name, date of birth, phone number or postcode, within the user's access."""
     text = request.GET.get("q", "")[:MAX_QUERY].strip()
     hits = search.search(request.user, text, path=request.path) if text else []
-    return render(request, "web/children/search.html", {"q": text, "hits": hits})
+    return render(
+        request,
+        "web/children/search.html",
+        {
+            "q": text,
+            "hits": hits,
+            "records_encounters": recording.may_record_encounters(request.user),
+        },
+    )
 
 
 @login_required
@@ -53,7 +61,15 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
     if not purpose:
         return render(request, "web/children/purpose.html", {"person": person})
     record = reading.read_child(request.user, pk, purpose=purpose, path=request.path)
-    return render(request, "web/children/child.html", {"record": record, "purpose": purpose})
+    return render(
+        request,
+        "web/children/child.html",
+        {
+            "record": record,
+            "purpose": purpose,
+            "records_encounters": recording.may_record_encounters(request.user),
+        },
+    )
 
 
 @login_required

@@ -2,7 +2,8 @@
 
 Police see what their force owes (to make, or waiting for the receiver); a partner agency
 sees what it has received and not yet decided. Each row offers its side's next steps
-(accounts.acting), decided on the version shown: if someone else moved the duty meanwhile,
+(accounts.acting; a duty no agency receives, such as a custody call, is marked as done in
+one step), decided on the version shown: if someone else moved the duty meanwhile,
 the step is refused with a conflict message and nothing is overwritten.
 """
 
@@ -16,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguard.accounts import acting, policy
-from safeguard.accounts.reading import NotVisible
+from safeguard.accounts.reading import NotVisible, audit_listed
 from safeguard.clock import now
 from safeguard.safeguarding.models import Duty
 from safeguard.safeguarding.states import AWAITING, ConflictError, TransitionError
@@ -49,7 +50,13 @@ def time_left(left: timedelta) -> str:
     return f"{span} overdue" if left < timedelta(0) else f"{span} left"
 
 
+# What the queue posts as `to` to mark a duty no agency receives as done (acting.finish).
+DONE = "done"
+
+
 def _actions(user, duty: Duty) -> tuple[tuple[str, str], ...]:
+    if acting.may_finish(user, duty):
+        return ((DONE, "Mark as done"),)
     allowed = acting.steps_for(user, duty)
     nexts = {
         State.DRAFT: ((State.SUBMITTED, "Mark as made"),),
@@ -61,12 +68,13 @@ def _actions(user, duty: Duty) -> tuple[tuple[str, str], ...]:
 
 @login_required
 def queue(request: HttpRequest, status: int = 200) -> HttpResponse:
-    duties = (
+    duties = list(
         policy.duties(request.user)
         .filter(state__in=AWAITING)
         .select_related("person", "receiver", "agency")
         .order_by("due_at", "id")[:LIMIT]
     )
+    audit_listed(request.user, duties, what="safeguarding.duty", path=request.path, listing="queue")
     moment = now()
     rows = [Row(d, d.due_at - moment, _actions(request.user, d)) for d in duties]
     return render(
@@ -82,16 +90,20 @@ def queue(request: HttpRequest, status: int = 200) -> HttpResponse:
 def step(request: HttpRequest, pk: int) -> HttpResponse:
     version = request.POST.get("version", "")
     to = request.POST.get("to", "")
+    expected = int(version) if version.isdigit() else -1
     try:
-        duty = acting.step(
-            request.user,
-            pk,
-            to,
-            decision=request.POST.get("decision", "") if to == State.DECISION_RECORDED else "",
-            reason=request.POST.get("reason", "")[:2000],
-            expected_version=int(version) if version.isdigit() else -1,
-            path=request.path,
-        )
+        if to == DONE:
+            duty = acting.finish(request.user, pk, expected_version=expected, path=request.path)
+        else:
+            duty = acting.step(
+                request.user,
+                pk,
+                to,
+                decision=request.POST.get("decision", "") if to == State.DECISION_RECORDED else "",
+                reason=request.POST.get("reason", "")[:2000],
+                expected_version=expected,
+                path=request.path,
+            )
     except NotVisible:
         raise Http404("No such referral") from None
     except ConflictError:
@@ -104,5 +116,6 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
     except (TransitionError, acting.NotYourStep) as exc:
         messages.error(request, f"SG-{pk}: {exc}")
         return queue(request, status=422)
-    messages.success(request, f"SG-{duty.pk}: {duty.get_state_display().lower()}")
+    done = "done and closed" if to == DONE else duty.get_state_display().lower()
+    messages.success(request, f"SG-{duty.pk}: {done}")
     return redirect("web:queue")

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from safeguard.accounts import acting, policy
 from safeguard.accounts import referrals as seeing
-from safeguard.accounts.reading import NotVisible, actor
+from safeguard.accounts.reading import NotVisible, actor, audit_listed
 from safeguard.audit import log
 from safeguard.clock import now
 from safeguard.records.ages import age_on
@@ -97,18 +97,21 @@ def actions_for(user, duty: Duty) -> tuple[Action, ...]:
     allowed = acting.steps_for(user, duty)
     nexts = states.NEXT.get(duty.state, frozenset()) & allowed
     found: list[Action] = []
-    if duty.state == State.DRAFT and State.SUBMITTED in nexts:
-        if services.needs_consent(duty) and duty.consent is None:
-            found.append(
-                Action(
-                    "consent",
-                    "Record their consent",
-                    reason="optional",
-                    reason_label="Note (optional)",
-                )
+    asks_consent = services.needs_consent(duty) and duty.consent is None
+    if duty.state == State.DRAFT and State.SUBMITTED in nexts and asks_consent:
+        found.append(
+            Action(
+                "consent",
+                "Record their consent",
+                reason="optional",
+                reason_label="Note (optional)",
             )
-        else:
-            found.append(Action("make", "Mark as made", to=State.SUBMITTED))
+        )
+    elif acting.may_finish(user, duty):
+        # No agency receives it: made, decided "done" and closed at once (acting.finish).
+        found.append(Action("done", "Mark as done", to=State.CLOSED))
+    elif duty.state == State.DRAFT and State.SUBMITTED in nexts:
+        found.append(Action("make", "Mark as made", to=State.SUBMITTED))
     if duty.state == State.SUBMITTED and State.ACKNOWLEDGED in nexts:
         found.append(Action("acknowledge", "Acknowledge", to=State.ACKNOWLEDGED))
     decisions = _decisions(duty) if State.DECISION_RECORDED in nexts else ()
@@ -275,6 +278,9 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
                 if notify is None
                 else (f"withdrawn: the Home Office is notified without their name (SG-{notify.pk})")
             )
+        elif action.name == "done":
+            acting.finish(request.user, pk, expected_version=data["version"], path=request.path)
+            done = "done and closed"
         else:
             moved = acting.step(
                 request.user,
@@ -384,20 +390,7 @@ class InboxRow:
 
 
 def _audit_list(request: HttpRequest, duties: list[Duty], listing: str) -> None:
-    who = actor(request.user)
-    log.record_many(
-        [
-            {
-                "action": "read",
-                **who,
-                "what": "safeguarding.duty",
-                "object_id": str(d.pk),
-                "person_id": d.person_id,
-                "detail": {"path": request.path, "list": listing},
-            }
-            for d in duties
-        ]
-    )
+    audit_listed(request.user, duties, what="safeguarding.duty", path=request.path, listing=listing)
 
 
 def _child_words(duty: Duty) -> str:

@@ -6,6 +6,7 @@ from safeguard.web import charging, children, dashboard, encounters, queue, refe
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("search/", children.find, name="search"),
     path("children/<int:pk>/", children.child, name="child"),
     path("children/<int:pk>/who-looked/", children.who_looked, name="who-looked"),

@@ -1,8 +1,10 @@
-"""Home page: what the system holds (the role pages arrive with issue #5)."""
+"""Home page: what the system holds; and /favicon.ico, for whoever asks for it there."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from safeguard.records.services import record_counts, record_counts_by_agency
 
@@ -18,3 +20,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {"counts": record_counts(), "agencies": record_counts_by_agency()},
     )
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Send a request for /favicon.ico to the icon's static file.
+
+    Pages name the icon in <head>; browsers still ask the site's root for it where a
+    response is not a page (a PDF, the API's JSON), and would log a 404.
+    """
+    return redirect(static("web/favicon.ico"))

@@ -12,9 +12,8 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from safeguard.accounts import acting, policy
-from safeguard.accounts.reading import NotVisible, actor
+from safeguard.accounts.reading import NotVisible, audit_listed
 from safeguard.api.schemas import Error, ReferralOut, StepIn
-from safeguard.audit import log
 from safeguard.clock import now
 from safeguard.safeguarding import states
 from safeguard.safeguarding.models import Duty
@@ -58,21 +57,9 @@ def referrals(
     elif overdue is False:
         found = found.exclude(state__in=states.AWAITING, due_at__lt=moment)
     rows = list(found.order_by("due_at", "id")[:LIMIT])
-    if rows:
-        who = actor(request.auth)
-        log.record_many(
-            [
-                {
-                    "action": "read",
-                    **who,
-                    "what": "safeguarding.duty",
-                    "object_id": str(d.pk),
-                    "person_id": d.person_id,
-                    "detail": {"path": request.path, "list": "referrals"},
-                }
-                for d in rows
-            ]
-        )
+    audit_listed(
+        request.auth, rows, what="safeguarding.duty", path=request.path, listing="referrals"
+    )
     return [referral_out(d, moment) for d in rows]
 
 
