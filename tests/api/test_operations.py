@@ -8,6 +8,7 @@ from safeguard.clock import now
 from safeguard.records.models import Event, Person
 from safeguard.safeguarding import services
 from safeguard.safeguarding.models import ChargingReview, Duty
+from tests.safeguarding.test_charging import ANSWERS
 from tests.safeguarding.test_duties import _event
 
 
@@ -22,14 +23,6 @@ SIGNS = (
     _event("M2", "missing_episode", _at(10), ("KID", "missing_person")),
     _event("F1", "found_out_of_area", _at(9), ("KID", "missing_person")),
 )
-ANSWERS = {
-    "reason_to_believe_victim": True,
-    "duress": False,
-    "under_18_at_offence": True,
-    "direct_consequence": False,
-    "reasonable_person": False,
-    "public_interest": True,
-}
 
 
 def _kid() -> Person:

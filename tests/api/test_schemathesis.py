@@ -28,6 +28,7 @@ from schemathesis.checks import not_a_server_error
 from safeguard.accounts.roles import Role
 from safeguard.records.models import Person
 from safeguard.safeguarding.models import ChargingReview, Duty
+from tests.safeguarding.test_charging import ANSWERS
 from tests.safeguarding.test_duties import _event
 
 SIGNS = (
@@ -38,14 +39,7 @@ SIGNS = (
 REVIEW = {
     "proposed": "charge",
     "offence": "Possession with intent to supply a class A drug",
-    "answers": {
-        "reason_to_believe_victim": True,
-        "duress": False,
-        "under_18_at_offence": True,
-        "direct_consequence": False,
-        "reasonable_person": False,
-        "public_interest": True,
-    },
+    "answers": ANSWERS,
     "decision": "charge",
     "rationale": "No link between the exploitation and this offence shown.",
 }

@@ -24,7 +24,7 @@ from safeguard.records.services import record_counts
 from safeguard.safeguarding import charging
 from safeguard.safeguarding.models import ChargingReview
 from tests.records.test_exporters import empty_store, export
-from tests.safeguarding.test_charging import CHARGE, REVIEWED, SIGNED, SIGNS, _answers
+from tests.safeguarding.test_charging import ANSWERS, CHARGE, REVIEWED, SIGNED, SIGNS, _answers
 from tests.safeguarding.test_duties import WORLD, _event
 
 # A signed-off review of the child (screened medium or higher by SIGNS), as another system
@@ -37,12 +37,7 @@ REVIEW = {
     "proposed": "charge",
     "offence": "Possession with intent to supply a class A drug",
     "completed_at": "2025-02-20T15:00:00+00:00",
-    "reason_to_believe_victim": True,
-    "duress": False,
-    "under_18_at_offence": True,
-    "direct_consequence": False,
-    "reasonable_person": False,
-    "public_interest": True,
+    **ANSWERS,
     "decision": "charge",
     "rationale": "=Reviewed with the CPS; prosecution needed to protect other children.",
     "reviewer_name": "DS Khan 🧒🏽",

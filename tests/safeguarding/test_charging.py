@@ -24,18 +24,20 @@ SIGNS = (
 CHARGE = _event("CH1", "charge", "2025-02-20T18:00:00Z", ("KID", "suspect"))
 REVIEWED = datetime(2025, 2, 20, 15, 0, tzinfo=UTC)
 SIGNED = datetime(2025, 2, 20, 16, 0, tzinfo=UTC)
+# The staged answers of a review that finds the child may be a victim and still decides to
+# charge, in the public interest (shared with the API, export and security tests).
+ANSWERS = {
+    "reason_to_believe_victim": True,
+    "duress": False,
+    "under_18_at_offence": True,
+    "direct_consequence": False,
+    "reasonable_person": False,
+    "public_interest": True,
+}
 
 
 def _answers(**changes) -> charging.Answers:
-    answers = {
-        "reason_to_believe_victim": True,
-        "duress": False,
-        "under_18_at_offence": True,
-        "direct_consequence": False,
-        "reasonable_person": False,
-        "public_interest": True,
-    }
-    return charging.Answers(**(answers | changes))
+    return charging.Answers(**(ANSWERS | changes))
 
 
 def _review(decision: str = "charge", at: datetime = REVIEWED, **answers) -> ChargingReview:
@@ -137,12 +139,7 @@ def test_a_review_imported_with_the_charge_authorises_it(exploited, record):
         "proposed": "charge",
         "offence": "Possession with intent to supply",
         "completed_at": "2025-02-20T15:00:00Z",
-        "reason_to_believe_victim": True,
-        "duress": False,
-        "under_18_at_offence": True,
-        "direct_consequence": False,
-        "reasonable_person": False,
-        "public_interest": True,
+        **ANSWERS,
         "decision": "charge",
         "rationale": "Reviewed with the CPS; prosecution needed to protect other children.",
         "reviewer_name": "DS Khan",

@@ -19,6 +19,7 @@ from safeguard.accounts.services import create_member
 from safeguard.api import tokens
 from safeguard.records.models import Agency, Person
 from safeguard.safeguarding.models import Duty
+from tests.safeguarding.test_charging import ANSWERS
 from tests.safeguarding.test_duties import _event
 
 # The web app's URL namespaces: every page and form a person uses (the API is token-only).
@@ -109,14 +110,7 @@ HOSTILE_WORLD = (
 REVIEW = {
     "proposed": "charge",
     "offence": mark("offence"),
-    "answers": {
-        "reason_to_believe_victim": True,
-        "duress": False,
-        "under_18_at_offence": True,
-        "direct_consequence": False,
-        "reasonable_person": False,
-        "public_interest": True,
-    },
+    "answers": ANSWERS,
     "decision": "charge",
     "rationale": mark("rationale"),
 }

@@ -7,15 +7,13 @@ import pytest
 from django.test import Client
 
 from safeguard.accounts.roles import Role
-from safeguard.accounts.services import create_member
 from safeguard.audit.models import Entry
 from safeguard.clock import now
 from safeguard.intake.errors import RecordingRejected
-from safeguard.intake.recording import record_batch
-from safeguard.intake.schema import RECORD_ADAPTER
-from safeguard.records.models import Agency, Event, Person
+from safeguard.records.models import Event, Person
 from safeguard.safeguarding.models import ChargingReview
 from tests.safeguarding.test_duties import WORLD, _event
+from tests.web.builders import member, record, signed_in
 
 
 def _at(days_ago: float) -> str:
@@ -56,36 +54,21 @@ ANSWERS = {
 }
 
 
-def _record(*raw: dict) -> None:
-    record_batch(
-        [(RECORD_ADAPTER.validate_python(r), i) for i, r in enumerate(raw, start=1)],
-        source="test",
-    )
-
-
-def _client_for(role: Role, agency: str = "lancs", name: str = "") -> Client:
-    user = create_member(name or str(role), "pw", Agency.objects.get(code=agency), role).user
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 @pytest.fixture
 def kid(db) -> Person:
-    _record(*WORLD, *OTHERS, *SIGNS)
+    record(*WORLD, *OTHERS, *SIGNS)
     Person.objects.filter(source_ref="KID").update(given_name="Jay", family_name="<b>O'Brien</b>")
     return Person.objects.get(source_ref="KID")
 
 
 @pytest.fixture
 def sergeant(kid) -> Client:
-    return _client_for(Role.CUSTODY_SERGEANT, name="sgt")
+    return signed_in(Role.CUSTODY_SERGEANT, name="sgt")
 
 
 @pytest.fixture
 def supervisor(kid) -> Client:
-    return _client_for(Role.SUPERVISOR, name="di")
+    return signed_in(Role.SUPERVISOR, name="di")
 
 
 def _ids(html: str) -> set[str]:
@@ -102,7 +85,7 @@ def _saved(client: Client, kid: Person, **changes) -> ChargingReview:
 
 def _refusal(*raw: dict) -> str:
     with pytest.raises(RecordingRejected) as caught:
-        _record(*raw)
+        record(*raw)
     return str(caught.value)
 
 
@@ -197,7 +180,7 @@ def test_a_charge_is_refused_until_a_review_is_saved_and_signed_off(sergeant, su
     assert review.supervisor_name == "di" and review.signed_off_at is not None
     assert "May be recorded" in supervisor.get(f"/charging-reviews/{review.pk}/").content.decode()
 
-    _record(CHARGE)
+    record(CHARGE)
     review.refresh_from_db()
     assert review.event.source_ref == "CH1" and review.despite_indicators
     writes = Entry.objects.filter(action="write", what="safeguarding.chargingreview")
@@ -233,11 +216,11 @@ def test_the_reviewer_cannot_sign_off_their_own_decision(supervisor, kid):
 
 def test_another_forces_child_or_review_is_404_and_logged(sergeant, kid):
     review = _saved(sergeant, kid)
-    cumbrian = _client_for(Role.CUSTODY_SERGEANT, "cumbria", "cumbria-sgt")
+    cumbrian = signed_in(Role.CUSTODY_SERGEANT, "cumbria", "cumbria-sgt")
     assert cumbrian.get(f"/children/{kid.pk}/charging-review/").status_code == 404
     assert cumbrian.post(f"/children/{kid.pk}/charging-review/", ANSWERS).status_code == 404
     assert cumbrian.get(f"/charging-reviews/{review.pk}/").status_code == 404
-    boss = _client_for(Role.SUPERVISOR, "cumbria", "cumbria-di")
+    boss = signed_in(Role.SUPERVISOR, "cumbria", "cumbria-di")
     signing = boss.post(f"/charging-reviews/{review.pk}/sign-off/", {"version": review.version})
     assert signing.status_code == 404
     assert cumbrian.get("/children/999999/charging-review/").status_code == 404
@@ -255,7 +238,7 @@ def test_another_forces_child_or_review_is_404_and_logged(sergeant, kid):
 
 
 def test_a_partner_agency_makes_no_charging_review(kid):
-    mash = _client_for(Role.MASH_WORKER, "blackpool-cs", "mash")
+    mash = signed_in(Role.MASH_WORKER, "blackpool-cs", "mash")
     assert mash.get(f"/children/{kid.pk}/charging-review/").status_code == 404  # not referred
     assert not ChargingReview.objects.exists()
 
@@ -306,8 +289,8 @@ def test_the_childs_page_leads_to_the_charging_review(sergeant, kid):
 
 
 def _layout_world(client, role: Role = Role.CUSTODY_SERGEANT) -> Person:
-    _record(*WORLD, *SIGNS)
-    client.force_login(create_member("layout", "pw", Agency.objects.get(code="lancs"), role).user)
+    record(*WORLD, *SIGNS)
+    member(client, role, name="layout")
     return Person.objects.get(source_ref="KID")
 
 
@@ -324,8 +307,7 @@ def form_page_with_errors(client, police):
 def review_page(client, police):
     kid = _layout_world(client)
     client.post(f"/children/{kid.pk}/charging-review/", ANSWERS)
-    supervisor = create_member("layout-di", "pw", Agency.objects.get(code="lancs"), Role.SUPERVISOR)
-    client.force_login(supervisor.user)
+    member(client, Role.SUPERVISOR, name="layout-di")
     return client.get(f"/charging-reviews/{ChargingReview.objects.get().pk}/")
 
 

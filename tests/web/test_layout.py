@@ -154,7 +154,8 @@ def _encounter_outcome(client, police):
 
 
 def _referral_page(client, police):
-    from tests.web.test_referrals import arrested_child, member
+    from tests.web.builders import member
+    from tests.web.test_referrals import arrested_child
 
     duty = arrested_child()
     member(client, Role.OFFICER, "lancs", "pc-referral")
@@ -162,7 +163,8 @@ def _referral_page(client, police):
 
 
 def _referral_page_with_error(client, police):
-    from tests.web.test_referrals import act, arrested_child, member, signed_in
+    from tests.web.builders import member, signed_in
+    from tests.web.test_referrals import act, arrested_child
 
     duty = arrested_child()
     act(signed_in(Role.OFFICER, "lancs", "pc-referral"), duty, "make")
@@ -171,7 +173,8 @@ def _referral_page_with_error(client, police):
 
 
 def _inbox_page(client, police):
-    from tests.web.test_referrals import arrested_child, member, signed_in
+    from tests.web.builders import member, signed_in
+    from tests.web.test_referrals import arrested_child
 
     duty = arrested_child()
     officer = signed_in(Role.OFFICER, "lancs", "pc-referral")
@@ -181,7 +184,8 @@ def _inbox_page(client, police):
 
 
 def _my_referrals_page(client, police):
-    from tests.web.test_referrals import arrested_child, member
+    from tests.web.builders import member
+    from tests.web.test_referrals import arrested_child
 
     duty = arrested_child()
     member(client, Role.OFFICER, "lancs", "pc-referral")

@@ -14,14 +14,12 @@ import pytest
 from django.test import Client
 
 from safeguard.accounts.roles import Role
-from safeguard.accounts.services import create_member
 from safeguard.audit.models import Entry
-from safeguard.intake.recording import record_batch
-from safeguard.intake.schema import RECORD_ADAPTER
-from safeguard.records.models import Agency, Event, Person
+from safeguard.records.models import Event, Person
 from safeguard.safeguarding.models import Duty, Transition
 from tests.accounts.test_protection_headers import assert_nothing_inline, assert_strict_policy
 from tests.safeguarding.test_duties import WORLD, _event
+from tests.web.builders import member, record, signed_in
 from tests.web.test_children import SIGNS
 
 HOSTILE = '<script>alert("x")</script>'
@@ -57,31 +55,11 @@ ARREST = _event(
 )
 
 
-def record(*raw: dict) -> None:
-    """Record raw records through intake, as an importer does (usable outside fixtures)."""
-    record_batch(
-        [(RECORD_ADAPTER.validate_python(r), i) for i, r in enumerate(raw, start=1)],
-        source="test",
-    )
-
-
 def arrested_child() -> Duty:
     """Record the world and a child's arrest; return the referral it opens (a draft)."""
     record(*WORLD, ARREST)
     Person.objects.filter(source_ref="KID").update(given_name="Jay", family_name="O'Brien")
     return Duty.objects.get(kind="childrens_services_referral")
-
-
-def member(client: Client, role: Role, agency: str, name: str):
-    user = create_member(name, "pw", Agency.objects.get(code=agency), role).user
-    client.force_login(user)
-    return user
-
-
-def signed_in(role: Role, agency: str, name: str) -> Client:
-    client = Client()
-    member(client, role, agency, name)
-    return client
 
 
 def act(client: Client, duty: Duty, action: str, **more):

@@ -8,11 +8,10 @@ from django.test import Client
 from safeguard.accounts.roles import Role
 from safeguard.accounts.services import create_member
 from safeguard.audit.models import Entry
-from safeguard.intake.recording import record_batch
-from safeguard.intake.schema import RECORD_ADAPTER
 from safeguard.records.models import Agency, Person
 from safeguard.safeguarding.models import ToolRecommendation
 from tests.safeguarding.test_tools import WORLD, _event
+from tests.web.builders import member, record, signed_in
 
 CUMBRIA = {"type": "agency", "code": "cumbria", "kind": "police_force", "name": "Cumbria"}
 # A child of 15 reported missing and found where an adult lives: the pipeline recommends a
@@ -30,30 +29,16 @@ FOUND = (
 )
 
 
-def _record(*raw: dict) -> None:
-    record_batch(
-        [(RECORD_ADAPTER.validate_python(r), i) for i, r in enumerate(raw, start=1)],
-        source="test",
-    )
-
-
-def _client_for(role: Role, agency: str = "lancs", name: str = "") -> Client:
-    user = create_member(name or str(role), "pw", Agency.objects.get(code=agency), role).user
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def cawn(db) -> ToolRecommendation:
-    _record(*WORLD, CUMBRIA, *FOUND)
+    record(*WORLD, CUMBRIA, *FOUND)
     Person.objects.filter(source_ref="ADULT").update(given_name="<i>Mark</i>")
     return ToolRecommendation.objects.get(tool="child-abduction-warning-notice")
 
 
 @pytest.fixture
 def lead(cawn) -> Client:
-    return _client_for(Role.SAFEGUARDING_LEAD, name="lead")
+    return signed_in(Role.SAFEGUARDING_LEAD, name="lead")
 
 
 def _decide(client: Client, r: ToolRecommendation, **data):
@@ -122,7 +107,7 @@ def test_no_decision_chosen_is_an_error_linked_to_the_choice(lead, cawn):
 
 
 def test_a_decision_on_a_stale_version_is_409_and_saves_nothing(lead, cawn):
-    other = _client_for(Role.SUPERVISOR, name="di")
+    other = signed_in(Role.SUPERVISOR, name="di")
     assert _decide(other, cawn, status="actioned").status_code == 302
     response = _decide(lead, cawn, status="declined", reason="not harboured")
     assert response.status_code == 409
@@ -133,7 +118,7 @@ def test_a_decision_on_a_stale_version_is_409_and_saves_nothing(lead, cawn):
 
 
 def test_an_officer_sees_but_does_not_decide(cawn):
-    officer = _client_for(Role.OFFICER, name="pc")
+    officer = signed_in(Role.OFFICER, name="pc")
     html = officer.get("/tools/").content.decode()
     assert "Child Abduction Warning Notice" in html and "Save decision" not in html
     assert _decide(officer, cawn, status="actioned").status_code == 403
@@ -142,7 +127,7 @@ def test_an_officer_sees_but_does_not_decide(cawn):
 
 
 def test_another_forces_recommendation_is_404_and_logged(cawn):
-    cumbrian = _client_for(Role.SUPERVISOR, "cumbria", "cumbria-di")
+    cumbrian = signed_in(Role.SUPERVISOR, "cumbria", "cumbria-di")
     assert b"Child Abduction Warning Notice" not in cumbrian.get("/tools/").content
     assert _decide(cumbrian, cawn, status="actioned").status_code == 404
     denied = Entry.objects.get(action="denied", username="cumbria-di")
@@ -171,10 +156,8 @@ def test_the_childs_page_shows_the_recommendation_and_leads_to_the_tools(lead, c
 
 
 def tools_page(client, police):
-    _record(*WORLD, *FOUND)
-    client.force_login(
-        create_member("layout", "pw", Agency.objects.get(code="lancs"), Role.SUPERVISOR).user
-    )
+    record(*WORLD, *FOUND)
+    member(client, Role.SUPERVISOR, name="layout")
     return client.get("/tools/")
 
 

@@ -9,15 +9,13 @@ decided on a version someone else has since changed is safeguarding.states.Confl
 step the state table refuses is states.TransitionError. Nothing is saved in any of these cases.
 """
 
-from django.db import transaction
-
 from safeguard.accounts import policy
-from safeguard.accounts.reading import NotVisible, actor
-from safeguard.audit import log
-from safeguard.safeguarding import services, states
+from safeguard.accounts.reading import audited, visible
+from safeguard.safeguarding import services
 from safeguard.safeguarding.models import Duty
 from safeguard.safeguarding.vocabulary import Decision, State
 
+WHAT = "safeguarding.duty"  # a duty, as the audit log names it
 RECEIVER_STEPS = frozenset({State.ACKNOWLEDGED, State.DECISION_RECORDED, State.REJECTED})
 OWNER_STEPS = frozenset({State.SUBMITTED, State.WITHDRAWN, State.CLOSED})
 # The steps that finish a duty no other agency receives (an Appropriate Adult called, the
@@ -62,23 +60,14 @@ def may_finish(user, duty: Duty) -> bool:
 
 def visible_duty(user, duty_id: int, *, path: str = "") -> Duty:
     """Return the duty if the user may see it; else log the attempt and raise NotVisible."""
-    duty = (
-        policy.duties(user)
-        .select_related("agency", "receiver", "person")
-        .filter(pk=duty_id)
-        .first()
+    return visible(
+        user,
+        policy.duties(user).select_related("agency", "receiver", "person"),
+        duty_id,
+        what=WHAT,
+        noun="duty",
+        path=path,
     )
-    if duty is None:
-        log.record(
-            "denied",
-            **actor(user),
-            what="safeguarding.duty",
-            object_id=str(duty_id),
-            person_id=Duty.objects.filter(pk=duty_id).values_list("person_id", flat=True).first(),
-            detail={"path": path, "reason": "outside the user's access"},
-        )
-        raise NotVisible(f"no duty {duty_id}")
-    return duty
 
 
 def step(
@@ -116,14 +105,7 @@ def step(
         expected_version=expected_version,
     )
     duty.refresh_from_db()
-    log.record(
-        "write",
-        **actor(user),
-        what="safeguarding.duty",
-        object_id=str(duty.pk),
-        person_id=duty.person_id,
-        detail={"path": path, "from": before, "to": to, "version": duty.version},
-    )
+    _audit(user, duty, path, {"from": before, "to": to, "version": duty.version})
     return duty
 
 
@@ -155,19 +137,11 @@ def finish(
         expected_version=expected_version,
     )
     duty.refresh_from_db()
-    log.record(
-        "write",
-        **actor(user),
-        what="safeguarding.duty",
-        object_id=str(duty.pk),
-        person_id=duty.person_id,
-        detail={
-            "path": path,
-            "from": before,
-            "to": duty.state,
-            "decision": duty.decision,
-            "version": duty.version,
-        },
+    _audit(
+        user,
+        duty,
+        path,
+        {"from": before, "to": duty.state, "decision": duty.decision, "version": duty.version},
     )
     return duty
 
@@ -189,25 +163,20 @@ def record_consent(
     duty = visible_duty(user, duty_id, path=path)
     if State.SUBMITTED not in steps_for(user, duty):
         raise NotYourStep("only the agency that makes the referral records the person's consent")
-    with transaction.atomic():
-        locked = Duty.objects.select_for_update().get(pk=duty.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise states.ConflictError(
-                "someone else changed this duty while you were reading it (it is now "
-                f"{State(locked.state).label.lower()}): reload it and decide again"
-            )
-        notify = services.record_consent(
-            locked, consented, by_name=display_name(user), by=user, note=note
-        )
+    notify = services.record_consent(
+        duty,
+        consented,
+        by_name=display_name(user),
+        by=user,
+        note=note,
+        expected_version=expected_version,
+    )
     duty.refresh_from_db()
-    log.record(
-        "write",
-        **actor(user),
-        what="safeguarding.duty",
-        object_id=str(duty.pk),
-        person_id=duty.person_id,
-        detail={
-            "path": path,
+    _audit(
+        user,
+        duty,
+        path,
+        {
             "consent": consented,
             "to": duty.state,
             "version": duty.version,
@@ -215,3 +184,8 @@ def record_consent(
         },
     )
     return notify
+
+
+def _audit(user, duty: Duty, path: str, detail: dict) -> None:
+    """Log the user's write on the duty (reloaded after it), with what changed."""
+    audited(user, "write", duty, what=WHAT, path=path, detail=detail)

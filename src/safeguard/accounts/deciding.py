@@ -13,12 +13,12 @@ from django.db import transaction
 
 from safeguard.accounts import policy
 from safeguard.accounts.acting import display_name
-from safeguard.accounts.reading import NotVisible, actor
+from safeguard.accounts.reading import audited, visible
 from safeguard.accounts.roles import Role
-from safeguard.audit import log
 from safeguard.safeguarding import recommending
 from safeguard.safeguarding.models import ToolRecommendation
 
+WHAT = "safeguarding.toolrecommendation"  # a recommendation, as the audit log names it
 DECIDERS = frozenset({Role.SAFEGUARDING_LEAD, Role.SUPERVISOR, Role.ANALYST})
 
 
@@ -35,22 +35,15 @@ def may_decide(user) -> bool:
 def visible_recommendation(user, recommendation_id: int, *, path: str = "") -> ToolRecommendation:
     """Return the recommendation if the user may see it; else log the attempt and raise
     NotVisible."""
-    found = (
-        policy.recommendations(user).select_related("subject").filter(pk=recommendation_id).first()
+    return visible(
+        user,
+        policy.recommendations(user).select_related("subject"),
+        recommendation_id,
+        what=WHAT,
+        noun="recommendation",
+        path=path,
+        person_field="subject_id",
     )
-    if found is None:
-        log.record(
-            "denied",
-            **actor(user),
-            what="safeguarding.toolrecommendation",
-            object_id=str(recommendation_id),
-            person_id=ToolRecommendation.objects.filter(pk=recommendation_id)
-            .values_list("subject_id", flat=True)
-            .first(),
-            detail={"path": path, "reason": "outside the user's access"},
-        )
-        raise NotVisible(f"no recommendation {recommendation_id}")
-    return found
 
 
 def decide(
@@ -78,12 +71,13 @@ def decide(
             reason=reason,
             expected_version=expected_version,
         )
-        log.record(
+        audited(
+            user,
             "write",
-            **actor(user),
-            what="safeguarding.toolrecommendation",
-            object_id=str(decided.pk),
+            decided,
+            what=WHAT,
+            path=path,
+            detail={"from": before, "to": decided.status, "version": decided.version},
             person_id=decided.subject_id,
-            detail={"path": path, "from": before, "to": decided.status, "version": decided.version},
         )
     return decided

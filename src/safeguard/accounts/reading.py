@@ -6,11 +6,14 @@ user's scope is NotVisible (a page answers 404, the API 404) and the attempt is 
 denied; a read of the full record needs a purpose (why the user is looking), which is logged
 with it. The parts of the record a partner agency may not see are left out here, not hidden
 by a template.
+
+The other accounts modules find and audit their records the same way: visible() (any record
+through the policy, a refusal logged), audited() (one read or write), audit_listed() (a list).
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from safeguard.accounts import policy
 from safeguard.audit import log
@@ -60,20 +63,50 @@ class ChildRecord:
         return part in self.parts
 
 
-def visible_person(user, person_id: int, *, path: str = "") -> Person:
-    """Return the person if the user may see them; else log the attempt and raise NotVisible."""
-    person = policy.persons(user).select_related("agency").filter(pk=person_id).first()
-    if person is None:
+def visible(
+    user,
+    rows: QuerySet,
+    pk: int,
+    *,
+    what: str,
+    noun: str,
+    path: str = "",
+    person_field: str = "person_id",
+):
+    """Return the record with this id among `rows` (a queryset the policy scoped to the user);
+    else log the attempt as denied and raise NotVisible.
+
+    Args:
+        what: the record's kind as the log names it ("safeguarding.duty").
+        noun: the record in NotVisible's message ("duty").
+        person_field: the field naming the record's person, logged with the attempt ("pk"
+            for a person).
+    """
+    found = rows.filter(pk=pk).first()
+    if found is None:
         log.record(
             "denied",
             **actor(user),
-            what="records.person",
-            object_id=str(person_id),
-            person_id=person_id if Person.objects.filter(pk=person_id).exists() else None,
+            what=what,
+            object_id=str(pk),
+            person_id=rows.model.objects.filter(pk=pk).values_list(person_field, flat=True).first(),
             detail={"path": path, "reason": "outside the user's access"},
         )
-        raise NotVisible(f"no person {person_id}")
-    return person
+        raise NotVisible(f"no {noun} {pk}")
+    return found
+
+
+def visible_person(user, person_id: int, *, path: str = "") -> Person:
+    """Return the person if the user may see them; else log the attempt and raise NotVisible."""
+    return visible(
+        user,
+        policy.persons(user).select_related("agency"),
+        person_id,
+        what="records.person",
+        noun="person",
+        path=path,
+        person_field="pk",
+    )
 
 
 def read_child(user, person_id: int, *, purpose: str, path: str = "") -> ChildRecord:
@@ -99,14 +132,15 @@ def read_child(user, person_id: int, *, purpose: str, path: str = "") -> ChildRe
         ),
         links=_links(person) if policy.ALL_PARTS <= parts else [],
     )
-    log.record(
+    audited(
+        user,
         "read",
-        **actor(user),
+        person,
         what="records.person",
-        object_id=str(person.pk),
         person_id=person.pk,
         purpose=purpose,
-        detail={"path": path, "parts": sorted(parts)},
+        path=path,
+        detail={"parts": sorted(parts)},
     )
     return record
 
@@ -151,6 +185,37 @@ def actor(user) -> dict:
         "username": getattr(user, "username", "") or "",
         "agency_code": membership.agency.code if membership is not None else "",
     }
+
+
+def audited(
+    user,
+    action: str,
+    row,
+    *,
+    what: str,
+    path: str,
+    detail: dict | None = None,
+    person_id: int | None = None,
+    purpose: str = "",
+) -> None:
+    """Log one action of the user on one record (a read, a write, an export).
+
+    Args:
+        row: the record, by its `pk`; its person is `row.person_id` unless `person_id` is given.
+        what: the record's kind as the log names it ("safeguarding.duty").
+        path: the page or endpoint, first in the entry's detail.
+        detail: the rest of the entry's detail.
+        purpose: why the user read it, for a read that needs one.
+    """
+    log.record(
+        action,
+        **actor(user),
+        what=what,
+        object_id=str(row.pk),
+        person_id=row.person_id if person_id is None else person_id,
+        purpose=purpose,
+        detail={"path": path, **(detail or {})},
+    )
 
 
 def audit_listed(user, rows, *, what: str, path: str, listing: str) -> None:

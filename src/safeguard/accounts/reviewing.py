@@ -16,15 +16,15 @@ from django.db import transaction
 
 from safeguard.accounts import policy
 from safeguard.accounts.acting import display_name
-from safeguard.accounts.reading import NotVisible, actor, visible_person
+from safeguard.accounts.reading import audited, visible, visible_person
 from safeguard.accounts.roles import Role
-from safeguard.audit import log
 from safeguard.clock import now
 from safeguard.records.ages import UK
 from safeguard.safeguarding import charging
 from safeguard.safeguarding.models import ChargingReview
 from safeguard.safeguarding.vocabulary import Disposal
 
+WHAT = "safeguarding.chargingreview"  # a charging review, as the audit log names it
 # Who signs off a decision to charge or caution a child (charging.sign_off holds the same).
 SIGNERS = frozenset({Role.SUPERVISOR, Role.SAFEGUARDING_LEAD})
 
@@ -56,25 +56,14 @@ def needs_sign_off(review: ChargingReview) -> bool:
 
 def visible_review(user, review_id: int, *, path: str = "") -> ChargingReview:
     """Return the review if the user may see it; else log the attempt and raise NotVisible."""
-    review = (
-        policy.charging_reviews(user)
-        .select_related("person", "person__agency", "screening")
-        .filter(pk=review_id)
-        .first()
+    return visible(
+        user,
+        policy.charging_reviews(user).select_related("person", "person__agency", "screening"),
+        review_id,
+        what=WHAT,
+        noun="charging review",
+        path=path,
     )
-    if review is None:
-        log.record(
-            "denied",
-            **actor(user),
-            what="safeguarding.chargingreview",
-            object_id=str(review_id),
-            person_id=ChargingReview.objects.filter(pk=review_id)
-            .values_list("person_id", flat=True)
-            .first(),
-            detail={"path": path, "reason": "outside the user's access"},
-        )
-        raise NotVisible(f"no charging review {review_id}")
-    return review
 
 
 def submit(
@@ -103,7 +92,7 @@ def submit(
         reviewer_name=display_name(user),
         reviewer=user,
     )
-    _audit(user, review, path, {"recorded": review.decision})
+    audited(user, "write", review, what=WHAT, path=path, detail={"recorded": review.decision})
     return review
 
 
@@ -125,19 +114,8 @@ def sign_off(
         review = charging.sign_off(
             current, by=user, by_name=display_name(user), expected_version=expected_version
         )
-        _audit(user, review, path, {"signed_off": True})
+        audited(user, "write", review, what=WHAT, path=path, detail={"signed_off": True})
     return review
-
-
-def _audit(user, review: ChargingReview, path: str, detail: dict) -> None:
-    log.record(
-        "write",
-        **actor(user),
-        what="safeguarding.chargingreview",
-        object_id=str(review.pk),
-        person_id=review.person_id,
-        detail={"path": path, **detail},
-    )
 
 
 # -- whether a charge may be recorded now ---------------------------------------------------

@@ -298,12 +298,7 @@ def take_steps(
     demo's story): each step is checked against the state the one before leaves.
     """
     with transaction.atomic():
-        duty = Duty.objects.select_for_update().get(pk=duty.pk)
-        if expected_version is not None and duty.version != expected_version:
-            raise states.ConflictError(
-                f"someone else changed this duty while you were reading it (it is now "
-                f"{State(duty.state).label.lower()}): reload it and decide again"
-            )
+        duty = _locked(duty, expected_version)
         last = duty.transitions.order_by("-at", "-id").values_list("at", flat=True).first()
         moment = now()
         taken = []
@@ -320,6 +315,18 @@ def take_steps(
         if taken:
             escalation.clear(duty, last, f"the duty became {State(duty.state).label.lower()}")
         return taken
+
+
+def _locked(duty: Duty, expected_version: int | None) -> Duty:
+    """Return the duty locked until the transaction ends; refuse it (states.ConflictError)
+    if someone else changed it since `expected_version`, the version the person decided on."""
+    duty = Duty.objects.select_for_update().get(pk=duty.pk)
+    if expected_version is not None and duty.version != expected_version:
+        raise states.ConflictError(
+            f"someone else changed this duty while you were reading it (it is now "
+            f"{State(duty.state).label.lower()}): reload it and decide again"
+        )
+    return duty
 
 
 def _step(duty: Duty, step: Step, at: datetime) -> Transition:
@@ -435,17 +442,19 @@ def record_consent(
     by=None,
     at: datetime | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Duty | None:
     """Record an adult's answer to an NRM referral; on refusal, notify without their name.
 
     Consent lets the referral be submitted. A refusal withdraws it with the reason and
     opens the Duty to Notify its rule names (`consent_or`), anonymous (shares no identity,
-    address or school), with the same clock; that duty is returned.
+    address or school), with the same clock; that duty is returned. `expected_version` is
+    refused as move()'s is.
     """
-    if not _needs_consent(duty):
-        raise states.TransitionError("this duty does not ask for consent")
     with transaction.atomic():
-        duty = Duty.objects.select_for_update().get(pk=duty.pk)
+        duty = _locked(duty, expected_version)
+        if not _needs_consent(duty):
+            raise states.TransitionError("this duty does not ask for consent")
         if duty.consent is not None:
             raise states.TransitionError("consent is already recorded for this referral")
         at = at or now()

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard.accounts import policy, reading, reviewing
 from safeguard.accounts.reading import NotVisible
-from safeguard.audit import log
 from safeguard.records.models import Event, Link
 from safeguard.safeguarding import charging, schedule4
 from safeguard.safeguarding.models import ChargingReview, Duty
 from safeguard.safeguarding.vocabulary import AUTHORISES, DutyKind
 from safeguard.screening.models import Screening
+from safeguard.web.access import visible_or_404
 from safeguard.web.charging_forms import QUESTIONS, ReviewForm
 from safeguard.web.children import PURPOSES
 
@@ -34,6 +34,7 @@ PURPOSE = "charging review"
 AWAITING = 200  # reviews listed as awaiting a sign-off, oldest first
 RECENT = 50  # other reviews listed, latest first
 EVENTS = 10  # the child's latest events shown beside the form
+NO_REVIEW = "No such charging review"
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,7 @@ def _evidence(record: reading.ChildRecord) -> Evidence:
 @require_http_methods(["GET", "POST"])
 def new_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The staged questions, with the evidence beside them; saving records the review."""
-    try:
-        person = reading.visible_person(request.user, pk, path=request.path)
-    except NotVisible:
-        raise Http404("No such record") from None
+    person = visible_or_404(reading.visible_person, request, pk, "No such record")
     if not reviewing.may_review(request.user):
         raise PermissionDenied("charging reviews are made by police")
     form = ReviewForm(request.POST if request.method == "POST" else None)
@@ -148,24 +146,13 @@ def _saved(review: ChargingReview) -> str:
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """One charging review: the answers, the evidence seen then, and its sign-off."""
-    try:
-        found = reviewing.visible_review(request.user, pk, path=request.path)
-    except NotVisible:
-        raise Http404("No such charging review") from None
-    return _show(request, found)
+    return _show(request, visible_or_404(reviewing.visible_review, request, pk, NO_REVIEW))
 
 
 def _show(
     request: HttpRequest, found: ChargingReview, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    log.record(
-        "read",
-        **reading.actor(request.user),
-        what="safeguarding.chargingreview",
-        object_id=str(found.pk),
-        person_id=found.person_id,
-        detail={"path": request.path},
-    )
+    reading.audited(request.user, "read", found, what=reviewing.WHAT, path=request.path)
     notes = found.notes or {}
     answers = [
         (stage, question, getattr(found, name), notes.get(name, ""))
@@ -221,7 +208,7 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
             path=request.path,
         )
     except NotVisible:
-        raise Http404("No such charging review") from None
+        raise Http404(NO_REVIEW) from None
     except reviewing.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from None
     except reviewing.Conflict:
@@ -259,7 +246,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     reading.audit_listed(
         request.user,
         listed,
-        what="safeguarding.chargingreview",
+        what=reviewing.WHAT,
         path=request.path,
         listing="charging reviews",
     )

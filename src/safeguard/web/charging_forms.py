@@ -99,6 +99,12 @@ def _yes(value: str) -> bool:
     return value == "yes"
 
 
+def _radios(choices, error: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=choices, widget=forms.RadioSelect, error_messages={"required": error}
+    )
+
+
 def _yes_no(error: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         choices=YES_NO, coerce=_yes, widget=forms.RadioSelect, error_messages={"required": error}
@@ -106,11 +112,7 @@ def _yes_no(error: str) -> forms.TypedChoiceField:
 
 
 class ReviewForm(forms.Form):
-    proposed = forms.ChoiceField(
-        choices=Disposal.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the disposal being considered"},
-    )
+    proposed = _radios(Disposal.choices, "Select the disposal being considered")
     offence = forms.CharField(
         max_length=300,
         error_messages={
@@ -119,11 +121,7 @@ class ReviewForm(forms.Form):
         },
     )
     schedule_4 = forms.ChoiceField(required=False, choices=())
-    decision = forms.ChoiceField(
-        choices=ReviewDecision.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the decision"},
-    )
+    decision = _radios(ReviewDecision.choices, "Select the decision")
     rationale = forms.CharField(
         max_length=5000,
         widget=forms.Textarea,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from safeguard.accounts import reading, recording, search
 from safeguard.accounts.roles import Role
 from safeguard.audit import log
+from safeguard.web.access import visible_or_404
 
 PURPOSES = "purposes"  # session key: {person id: purpose}
 MAX_QUERY = 200
@@ -40,10 +41,7 @@ def find(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def child(request: HttpRequest, pk: int) -> HttpResponse:
     """A child's record: ask why (once per session and child), then show what may be seen."""
-    try:
-        person = reading.visible_person(request.user, pk, path=request.path)
-    except reading.NotVisible:
-        raise Http404("No such record") from None
+    person = visible_or_404(reading.visible_person, request, pk, "No such record")
     purposes = request.session.get(PURPOSES, {})
     if request.method == "POST":
         purpose = request.POST.get("purpose", "").strip()[:500]
@@ -78,10 +76,7 @@ def who_looked(request: HttpRequest, pk: int) -> HttpResponse:
     membership = getattr(request.user, "membership", None)
     if membership is None or membership.role != Role.ADMINISTRATOR:
         raise Http404("No such page")
-    try:
-        person = reading.visible_person(request.user, pk, path=request.path)
-    except reading.NotVisible:
-        raise Http404("No such record") from None
+    person = visible_or_404(reading.visible_person, request, pk, "No such record")
     entries = list(log.who_looked_at(pk)[:LOOKS])
     # Looking at who looked is itself a look, logged after the list is read.
     log.record(

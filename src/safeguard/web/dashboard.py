@@ -51,7 +51,8 @@ class FilterForm(forms.Form):
     )
 
     def __init__(self, *args, forces: list[Agency] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The page draws each field with its name as its id (the error summary links there).
+        super().__init__(*args, auto_id="%s", **kwargs)
         if forces is None:
             del self.fields["force"]
         else:

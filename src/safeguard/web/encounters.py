@@ -26,6 +26,7 @@ from safeguard.records.models import Agency, Event, EventObject, Link, Person
 from safeguard.safeguarding.charging import ChargingBlocked
 from safeguard.web import encounter_forms as ef
 from safeguard.web import encounter_records
+from safeguard.web.access import visible_or_404
 
 # Why the outcome page reads the children's records, as the audit log keeps it.
 OUTCOME_PURPOSE = "outcome of recording an encounter"
@@ -58,14 +59,15 @@ def record(request: HttpRequest) -> HttpResponse:
             },
         )
     if person is not None:
-        log.record(
+        reading.audited(
+            user,
             "read",
-            **reading.actor(user),
+            person,
             what="records.person",
-            object_id=str(person.pk),
+            path=request.path,
+            detail={"parts": ["identity"]},
             person_id=person.pk,
             purpose=FORM_PURPOSE,
-            detail={"path": request.path, "parts": ["identity"]},
         )
     return render(request, "web/encounters/form.html", _form_context(form, person))
 
@@ -87,10 +89,7 @@ def _errors(form: ef.EncounterForm) -> list[tuple[str | None, str]]:
 @require_GET
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """What an encounter set off: each child's screening with its reasons, and the duties."""
-    try:
-        event = recording.visible_event(request.user, pk, path=request.path)
-    except reading.NotVisible:
-        raise Http404("No such encounter") from None
+    event = visible_or_404(recording.visible_event, request, pk, "No such encounter")
     # A child of the event whose record the user may not see at all is left out.
     children = [c for c in recording.outcome(request.user, event) if c.parts]
     objects = [
@@ -182,10 +181,7 @@ def _person(request: HttpRequest) -> Person | None:
         return None
     if not raw.isdigit():
         raise Http404("No such record")
-    try:
-        return reading.visible_person(request.user, int(raw), path=request.path)
-    except reading.NotVisible:
-        raise Http404("No such record") from None
+    return visible_or_404(reading.visible_person, request, int(raw), "No such record")
 
 
 def _refused(request: HttpRequest) -> HttpResponse:

@@ -24,13 +24,13 @@ from django.views.decorators.http import require_http_methods
 
 from safeguard.accounts import acting, policy
 from safeguard.accounts import referrals as seeing
-from safeguard.accounts.reading import NotVisible, actor, audit_listed
-from safeguard.audit import log
+from safeguard.accounts.reading import NotVisible, audit_listed, audited
 from safeguard.clock import now
 from safeguard.records.ages import age_on
 from safeguard.safeguarding import documents, services, states
 from safeguard.safeguarding.models import Duty, Transition
 from safeguard.safeguarding.vocabulary import Decision, DutyKind, State
+from safeguard.web.access import visible_or_404
 from safeguard.web.queue import time_left
 
 LIMIT = 200
@@ -196,26 +196,16 @@ class ActionForm(forms.Form):
 
 
 def _visible(request: HttpRequest, pk: int) -> Duty:
-    try:
-        return acting.visible_duty(request.user, pk, path=request.path)
-    except NotVisible:
-        raise Http404("No such referral") from None
+    return visible_or_404(acting.visible_duty, request, pk, "No such referral")
 
 
-def _audit_read(request: HttpRequest, duty: Duty, **detail) -> None:
-    log.record(
-        "read",
-        **actor(request.user),
-        what="safeguarding.duty",
-        object_id=str(duty.pk),
-        person_id=duty.person_id,
-        detail={"path": request.path, **detail},
-    )
+def _audit(request: HttpRequest, duty: Duty, action: str = "read", **detail) -> None:
+    audited(request.user, action, duty, what=acting.WHAT, path=request.path, detail=detail)
 
 
 def _page(request, duty: Duty, *, status=200, problem="", failed="", form=None) -> HttpResponse:
     view = seeing.seen(request.user, duty)
-    _audit_read(request, duty, parts=sorted(view.parts))
+    _audit(request, duty, parts=sorted(view.parts))
     moment = now()
     shown = [(a, form if a.name == failed else None) for a in actions_for(request.user, duty)]
     return render(
@@ -230,6 +220,12 @@ def _page(request, duty: Duty, *, status=200, problem="", failed="", form=None) 
             "time_left": time_left(duty.due_at - moment),
             "consent_asked": services.needs_consent(duty),
             "problem": problem,
+            # The failed action's errors, linked to its fields ({action}-{field}: _action.html).
+            "errors": [
+                (f"{failed}-{name}", error)
+                for name, errors in (form.errors.items() if form is not None else ())
+                for error in errors
+            ],
             "failed": failed,
             "form": form,
         },
@@ -341,7 +337,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral document as the receiving agency gets it, printable."""
     duty = _documented(request, pk)
     html = documents.render_html(duty)
-    _audit_read(request, duty, document="html", shared=list(documents.shared_groups(duty)))
+    _audit(request, duty, document="html", shared=list(documents.shared_groups(duty)))
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"
     _allow_its_style(response, html)
@@ -353,18 +349,7 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral document as a PDF download, logged as an export."""
     duty = _documented(request, pk)
     pdf = documents.render_pdf(duty)
-    log.record(
-        "export",
-        **actor(request.user),
-        what="safeguarding.duty",
-        object_id=str(duty.pk),
-        person_id=duty.person_id,
-        detail={
-            "path": request.path,
-            "format": "pdf",
-            "shared": list(documents.shared_groups(duty)),
-        },
-    )
+    _audit(request, duty, "export", format="pdf", shared=list(documents.shared_groups(duty)))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="SG-{duty.pk}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -390,7 +375,7 @@ class InboxRow:
 
 
 def _audit_list(request: HttpRequest, duties: list[Duty], listing: str) -> None:
-    audit_listed(request.user, duties, what="safeguarding.duty", path=request.path, listing=listing)
+    audit_listed(request.user, duties, what=acting.WHAT, path=request.path, listing=listing)
 
 
 def _child_words(duty: Duty) -> str:

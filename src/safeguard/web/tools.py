@@ -14,19 +14,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safeguard.accounts import deciding, policy, reading
-from safeguard.accounts.reading import NotVisible
 from safeguard.audit import log
 from safeguard.records.models import Event, Person
 from safeguard.safeguarding import tools as catalogue
 from safeguard.safeguarding.models import ToolRecommendation
 from safeguard.safeguarding.recommending import RecommendationConflict, RecommendationError
 from safeguard.safeguarding.vocabulary import RecommendationStatus
+from safeguard.web.access import visible_or_404
 
 LIMIT = 200
 ALL = "all"
@@ -108,7 +108,7 @@ def _listed(request: HttpRequest, wanted: str) -> list[ToolRecommendation]:
         {
             "action": "read",
             **who,
-            "what": "safeguarding.toolrecommendation",
+            "what": deciding.WHAT,
             "object_id": str(r.pk),
             "person_id": person_id,
             "detail": {"path": request.path, "list": "tool recommendations"},
@@ -173,10 +173,7 @@ def tools(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a decision on one recommendation: actioned, or declined with a reason."""
-    try:
-        shown = deciding.visible_recommendation(request.user, pk, path=request.path)
-    except NotVisible:
-        raise Http404("No such recommendation") from None
+    shown = visible_or_404(deciding.visible_recommendation, request, pk, "No such recommendation")
     if not deciding.may_decide(request.user):
         raise PermissionDenied("not a role that decides recommendations")
     wanted = _wanted(request.POST.get("shown", ""))

@@ -1,0 +1,35 @@
+"""What the page tests build, usable outside fixtures (as test_layout.py's pages are built):
+records through the real intake path, and members signed in on a test client."""
+
+from django.test import Client
+
+from safeguard.accounts.roles import Role
+from safeguard.accounts.services import create_member
+from safeguard.intake.recording import record_batch
+from safeguard.intake.schema import RECORD_ADAPTER
+from safeguard.records.models import Agency
+
+
+def record(*raw: dict) -> None:
+    """Record raw records through intake, as an importer does."""
+    record_batch(
+        [(RECORD_ADAPTER.validate_python(r), i) for i, r in enumerate(raw, start=1)],
+        source="test",
+    )
+
+
+def member(client: Client, role: Role, agency: str = "lancs", name: str = ""):
+    """Sign a new member of the agency, in the role, in on the client; return the user.
+
+    The username is `name`, else the role's.
+    """
+    user = create_member(name or str(role), "pw", Agency.objects.get(code=agency), role).user
+    client.force_login(user)
+    return user
+
+
+def signed_in(role: Role, agency: str = "lancs", name: str = "") -> Client:
+    """Return a new client signed in as a new member (member()), the user as `client.user`."""
+    client = Client()
+    client.user = member(client, role, agency, name)
+    return client
