@@ -147,3 +147,32 @@ def test_a_duty_with_a_receiver_is_not_marked_as_done(officer, referral):
     assert response.status_code == 422
     referral.refresh_from_db()
     assert referral.state == "draft"
+
+
+def test_the_queue_is_shown_a_page_at_a_time_soonest_due_first(officer, referral, monkeypatch):
+    from datetime import timedelta
+
+    from safeguard.web import queue
+
+    for days in (3, 1, 2):  # more of the force's referrals, due later, made in another order
+        later = Duty.objects.get(pk=referral.pk)
+        later.pk, later.due_at = None, referral.due_at + timedelta(days=days)
+        later.save()
+    waiting = list(Duty.objects.filter(state="draft").order_by("due_at", "id"))
+    assert len(waiting) == 4
+    monkeypatch.setattr(queue, "PAGE_SIZE", 2)
+    first = officer.get("/queue/").content.decode()
+    second = officer.get("/queue/", {"page": 2}).content.decode()
+    shown = [f"SG-{d.pk}<" for d in waiting]
+    assert [s in first for s in shown[:2]] == [True, True]
+    assert not any(s in first for s in shown[2:])
+    assert shown[2] in second and shown[0] not in second
+    assert f"Showing 1 to 2 of {len(waiting)}." in first
+    assert 'aria-label="Pagination"' in first and 'rel="next"' in first
+    assert 'aria-current="page">2<' in second and 'rel="prev"' in second
+    # Only the rows shown are read, so only they are audited.
+    listed = Entry.objects.filter(action="read", what="safeguarding.duty", detail__list="queue")
+    assert listed.count() == 2 + len(waiting[2:4])
+    # A page that is not a number, or past the end, shows the nearest real page.
+    assert officer.get("/queue/", {"page": "x"}).status_code == 200
+    assert shown[0] in officer.get("/queue/", {"page": "x"}).content.decode()
