@@ -1,5 +1,6 @@
-"""Layers only call downward (DESIGN.md): web/api/demo -> intake -> safeguarding -> screening
--> records -> audit. A module that imports from a layer above its own fails here."""
+"""Layers only call downward (DESIGN.md): web/api/demo -> intake, accounts -> network
+-> safeguarding -> screening -> records -> audit. A module that imports from a layer above
+its own fails here."""
 
 import ast
 from pathlib import Path
@@ -14,12 +15,14 @@ LAYER = {
     "records": 1,
     "screening": 2,
     "safeguarding": 3,
-    "intake": 4,
+    # Network intelligence: reads records, and will feed screening and duties through them.
+    "network": 4,
+    "intake": 5,
     # Users and the access policy, which decides over every kind of record below it.
-    "accounts": 4,
-    "demo": 5,
-    "web": 5,
-    "api": 5,
+    "accounts": 5,
+    "demo": 6,
+    "web": 6,
+    "api": 6,
 }
 # Project wiring every layer may use.
 SHARED = {"clock", "rulefiles", "settings", "cli", "urls", "wsgi", "__main__"}

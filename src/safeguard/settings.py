@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "safeguard.screening",
     "safeguard.intake",
     "safeguard.safeguarding",
+    "safeguard.network",
     "safeguard.accounts",
     "safeguard.demo",
     "safeguard.web",
