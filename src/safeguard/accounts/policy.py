@@ -185,16 +185,16 @@ def parts(user, person: Person) -> frozenset[str]:
     return frozenset(found) & ALL_PARTS
 
 
+# Roles that see the figures (dashboards, inspection counts).
+AGGREGATE_ROLES = frozenset(
+    {Role.SUPERVISOR, Role.SAFEGUARDING_LEAD, Role.INSPECTOR, Role.ADMINISTRATOR, Role.ANALYST}
+)
+
+
 def sees_aggregates(user) -> bool:
     """Whether the user may see the figures (dashboards, inspection counts)."""
     who = viewer(user)
-    return who is not None and who.role in (
-        Role.SUPERVISOR,
-        Role.SAFEGUARDING_LEAD,
-        Role.INSPECTOR,
-        Role.ADMINISTRATOR,
-        Role.ANALYST,
-    )
+    return who is not None and who.role in AGGREGATE_ROLES
 
 
 # -- helpers ---------------------------------------------------------------------------------

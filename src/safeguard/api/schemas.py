@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from safeguard.safeguarding import charging
 from safeguard.safeguarding.vocabulary import Decision, Disposal, ReviewDecision, State
 
 
@@ -134,22 +135,12 @@ class StepIn(Schema):
     expected_version: int = Field(description="the duty's version you decided on")
 
 
-class AnswersIn(Schema):
-    reason_to_believe_victim: bool
-    duress: bool
-    under_18_at_offence: bool
-    direct_consequence: bool
-    reasonable_person: bool
-    public_interest: bool
-    schedule_4: str = ""
-    notes: dict[str, str] | None = None
-
-
 class ReviewIn(Schema):
     person_id: int
     proposed: Disposal
     offence: str = Field(max_length=300)
-    answers: AnswersIn
+    # The staged answers as the domain holds them: pydantic validates the dataclass itself.
+    answers: charging.Answers
     decision: ReviewDecision
     rationale: str
 

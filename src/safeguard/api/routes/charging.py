@@ -13,7 +13,6 @@ from safeguard.accounts import reviewing
 from safeguard.api.common import viewer
 from safeguard.api.routes.children import review_out
 from safeguard.api.schemas import Error, ReviewIn, ReviewOut, SignOffIn
-from safeguard.safeguarding import charging
 
 router = Router()
 
@@ -32,7 +31,7 @@ def submit(request, payload: ReviewIn):
             payload.person_id,
             proposed=payload.proposed,
             offence=payload.offence,
-            answers=charging.Answers(**payload.answers.model_dump()),
+            answers=payload.answers,
             decision=payload.decision,
             rationale=payload.rationale,
             path=request.path,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django import template
 from django.urls import reverse
 
+from safeguard.accounts import deciding, policy, recording, reviewing
 from safeguard.accounts.roles import Role
 
 register = template.Library()
@@ -25,44 +26,25 @@ EVERYONE: tuple[tuple[str, str], ...] = (("Home", "web:home"),)
 
 # More pages for each role, in the order they are listed, after EVERYONE's.
 ROLE_PAGES: dict[str, tuple[tuple[str, str], ...]] = {role: () for role in Role}
-# Finding a child: every role that sees person-level records (accounts.policy).
-for _role in (
-    Role.OFFICER,
-    Role.CUSTODY_SERGEANT,
-    Role.SAFEGUARDING_LEAD,
-    Role.ANALYST,
-    Role.SUPERVISOR,
-    Role.ADMINISTRATOR,
-    Role.MASH_WORKER,
-    Role.SCHOOL_SAFEGUARDING_LEAD,
-):
+# Each page is listed for the roles the access modules let use it, named here from those
+# modules so that the menu and the access rules cannot drift apart.
+# Finding a child and the queue: every role that sees person-level records.
+for _role in policy.POLICE_ROLES | policy.PARTNER_ROLES:
     ROLE_PAGES[_role] = (("Find a child", "web:search"), ("Safeguarding queue", "web:queue"))
-# Recording an encounter with a child: the police roles of accounts.recording.ENCOUNTER_ROLES.
-for _role in (Role.OFFICER, Role.CUSTODY_SERGEANT, Role.SAFEGUARDING_LEAD, Role.SUPERVISOR):
-    ROLE_PAGES[_role] += (("Record an encounter", "web:record-encounter"),)
-# Charging reviews: who makes them in custody, and who signs them off.
-for _role in (Role.CUSTODY_SERGEANT, Role.SUPERVISOR, Role.SAFEGUARDING_LEAD):
-    ROLE_PAGES[_role] += (("Charging reviews", "web:charging-reviews"),)
-# Legal tool recommendations: who decides them (accounts.deciding).
-for _role in (Role.SAFEGUARDING_LEAD, Role.SUPERVISOR, Role.ANALYST):
-    ROLE_PAGES[_role] += (("Tools", "web:tools"),)
-# A partner agency's inbox (web/referrals.py): the partner roles of accounts.policy, the
-# Single Competent Authority's users included (a partner role at its agency).
-for _role in (Role.MASH_WORKER, Role.SCHOOL_SAFEGUARDING_LEAD):
-    ROLE_PAGES[_role] += (("Inbox", "web:inbox"),)
-# The referrals an officer made, and what the receiving agency decided.
-for _role in (Role.OFFICER, Role.CUSTODY_SERGEANT, Role.SAFEGUARDING_LEAD):
-    ROLE_PAGES[_role] += (("My referrals", "web:my-referrals"),)
-# The dashboard's figures (web/dashboard.py): who may see them (accounts.policy.sees_aggregates)
-# of a police force, and inspectors.
-for _role in (
-    Role.SUPERVISOR,
-    Role.SAFEGUARDING_LEAD,
-    Role.ANALYST,
-    Role.INSPECTOR,
-    Role.ADMINISTRATOR,
+for _label, _name, _roles in (
+    ("Record an encounter", "web:record-encounter", recording.ENCOUNTER_ROLES),
+    # Who makes charging reviews in custody, and who signs them off.
+    ("Charging reviews", "web:charging-reviews", {Role.CUSTODY_SERGEANT} | reviewing.SIGNERS),
+    ("Tools", "web:tools", deciding.DECIDERS),
+    # A partner agency's inbox: the Single Competent Authority's users included (a partner
+    # role at its agency).
+    ("Inbox", "web:inbox", policy.PARTNER_ROLES),
+    # The referrals an officer made, and what the receiving agency decided.
+    ("My referrals", "web:my-referrals", recording.ENCOUNTER_ROLES - {Role.SUPERVISOR}),
+    ("Dashboard", "web:dashboard", policy.AGGREGATE_ROLES),
 ):
-    ROLE_PAGES[_role] += (("Dashboard", "web:dashboard"),)
+    for _role in _roles:
+        ROLE_PAGES[_role] += ((_label, _name),)
 
 
 @dataclass(frozen=True)
