@@ -1,4 +1,4 @@
-"""Layers only call downward (DESIGN.md): web/api/demo -> intake, accounts -> network
+"""Layers only call downward (DESIGN.md): web/api/demo -> network -> intake, accounts
 -> safeguarding -> screening -> records -> audit. A module that imports from a layer above
 its own fails here."""
 
@@ -15,14 +15,15 @@ LAYER = {
     "records": 1,
     "screening": 2,
     "safeguarding": 3,
-    # Network intelligence: reads records, and will feed screening and duties through them.
-    "network": 4,
     "intake": 5,
     # Users and the access policy, which decides over every kind of record below it.
     "accounts": 5,
-    "demo": 6,
-    "web": 6,
-    "api": 6,
+    # Network intelligence: reads records, and records what it finds about children through
+    # intake, so that screening and duties follow as from any other source.
+    "network": 6,
+    "demo": 7,
+    "web": 7,
+    "api": 7,
 }
 # Project wiring every layer may use.
 SHARED = {"clock", "rulefiles", "settings", "cli", "urls", "wsgi", "__main__"}

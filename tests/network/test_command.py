@@ -66,9 +66,3 @@ def test_a_bad_file_is_an_error_naming_the_line(tmp_path):
     bad.write_text('"",a,b\na,0,1\nb,x,0\n')
     with pytest.raises(CommandError, match=r"bad.csv, line 3: cell \(b, a\) is 'x'"):
         _run("analyse", "--edges", str(bad))
-
-
-def test_run_and_evaluate_do_not_exist_yet():
-    for action in ("run", "evaluate"):
-        with pytest.raises(CommandError, match="invalid choice"):
-            _run(action)

@@ -62,7 +62,7 @@ def problems(data: dict) -> list[str]:
 
 def test_the_default_catalogue_is_valid():
     default = cat.load(cat.DEFAULT_PATH)
-    assert (default.id, default.version) == ("cce-county-lines", "1.1.0")
+    assert (default.id, default.version) == ("cce-county-lines", "1.2.0")
     assert default.vulnerability_cap < default.thresholds.medium
 
 

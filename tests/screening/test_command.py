@@ -18,8 +18,8 @@ def _run(*args: str) -> str:
 
 def test_check_names_the_catalogue_version_and_size():
     out = _run("check")
-    assert out.startswith(f"{DEFAULT_PATH}: cce-county-lines 1.1.0 (")
-    assert "17 indicators, 7 vulnerability factors" in out
+    assert out.startswith(f"{DEFAULT_PATH}: cce-county-lines 1.2.0 (")
+    assert "18 indicators, 7 vulnerability factors" in out
 
 
 def test_check_reports_each_problem_of_a_bad_catalogue(tmp_path):

@@ -276,6 +276,14 @@ CASES = [
         child(event(1, "intelligence_report", "witness")),
     ),
     (
+        "county-line-member",
+        "placed in a county line by network analysis",
+        child(event(1, "line_membership", "subject")),
+        (1,),
+        (),
+        child(event(1, "intelligence_report", "subject")),
+    ),
+    (
         "leaving-care",
         "missing, reported by the carer",
         child(event(1, "missing_episode", "missing_person", reported_by="carer")),
@@ -509,7 +517,7 @@ def test_fired_indicator_gives_its_reason_and_the_catalogue_version():
         "stop and search with drugs (event 4) on 20 Jun 2024. Latest 10 days ago "
         "(current, counts x1)"
     )
-    assert result.catalogue == "cce-county-lines 1.1.0"
+    assert result.catalogue == "cce-county-lines 1.2.0"
     assert result.catalogue_hash == DEFAULT.content_hash
 
 

@@ -94,6 +94,8 @@ class EventKind(models.TextChoices):
     JOURNEY = "journey", "Journey (seen travelling)"
     CONCERN = "concern_report", "Concern reported (parent, carer or professional)"
     CRIME_REPORT = "crime_report", "Crime reported"
+    # Recorded by network analysis (safeguard network run): the person is in a county line.
+    LINE_MEMBERSHIP = "line_membership", "Found in a county line by network analysis"
     OTHER = "other", "Other"
 
 
