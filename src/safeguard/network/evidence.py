@@ -31,6 +31,9 @@ VULNERABLE_FLAGS = (
     v.PersonFlag.SUBSTANCE_MISUSE,
     v.PersonFlag.DISABILITY,
 )
+# Parts in an event that say nothing of what the person did (a parent reporting a child
+# missing is not on a journey).
+BYSTANDER_ROLES = (v.Role.REPORTER, v.Role.WITNESS)
 CHUNK = 2000
 
 
@@ -331,7 +334,10 @@ class LineEvidence:
     def travels(self, p: int) -> Piece:
         r = self.records.get(p, Recorded())
         events = [
-            e for key, ids in r.events.items() for e in ids if key.split(":")[0] in TRAVEL_KINDS
+            e
+            for key, ids in r.events.items()
+            for e in ids
+            if key.split(":")[0] in TRAVEL_KINDS and key.split(":")[1] not in BYSTANDER_ROLES
         ]
         links = [s for e, _ in self._edges(p, "travelled_with") for s in e["sources"]]
         if not events and not links:

@@ -142,7 +142,7 @@ def detect(rg: g.RecordGraph, rules: Lines) -> list[FoundLine]:
             holds[membership[v]].add(i)
     distance: dict[int, dict[int, int]] = {}
     for i, phones in enumerate(groups):
-        distance[i] = _hops(rg.graph, phones, rules.groups.max_hops)
+        distance[i] = _hops(rg.graph, phones, rules.groups.max_hops, rules.groups.hub_degree)
     found = []
     for i, phones in enumerate(groups):
         seeds = set(phones)
@@ -165,11 +165,19 @@ def detect(rg: g.RecordGraph, rules: Lines) -> list[FoundLine]:
     return found
 
 
-def _hops(graph: igraph.Graph, seeds: list[int], most: int) -> dict[int, int]:
-    """Return every vertex within `most` ties of the seeds with its distance (breadth first)."""
+def _hops(graph: igraph.Graph, seeds: list[int], most: int, hub: int) -> dict[int, int]:
+    """Return every vertex within `most` ties of the seeds with its distance (breadth first).
+
+    A vertex with more than `hub` ties (a children's home, a station, a busy street) is
+    reached but not passed through: living in the same care home as a runner does not put
+    every child there in the line. The seeds (deal phones) are always passed through.
+    """
     seen = {s: 0 for s in seeds}
     frontier = list(seeds)
+    degree = graph.degree()
     for depth in range(1, most + 1):
+        if depth > 1:
+            frontier = [v for v in frontier if degree[v] <= hub]
         reached = graph.neighborhood(vertices=frontier, order=1, mindist=1)
         frontier = []
         for vs in reached:
