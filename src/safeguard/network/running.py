@@ -178,6 +178,7 @@ def drawing(rg: g.RecordGraph, found: line_roles.LineRoles) -> dict:
                     "first": e["first"],
                     "last": e["last"],
                     "sources": list(e["sources"]),
+                    "weight": round(e["weight"], 4),
                 }
             )
     return {"nodes": nodes, "edges": edges}

@@ -11,8 +11,18 @@ from rich.console import Console
 from rich.table import Table
 
 from safeguard.intake.errors import RecordingRejected
-from safeguard.network import analysis, evaluation, files, line_rules, roles, running, structure
-from safeguard.network.models import AnalysisRun
+from safeguard.network import (
+    analysis,
+    evaluation,
+    exports,
+    files,
+    line_rules,
+    roles,
+    running,
+    structure,
+    targets,
+)
+from safeguard.network.models import AnalysisRun, Line
 from safeguard.records.models import Agency
 
 
@@ -24,7 +34,9 @@ class Command(BaseCommand):
         "`run [--from DATE] [--to DATE] [--agency CODE] [--no-record] [--json]` finds the "
         "county lines in the records, stores them with every person's part, and records each "
         "child's membership for the screening. `evaluate --labels PATH [--json]` scores the "
-        "latest run against a demo world's ground truth."
+        "latest run against a demo world's ground truth. `export --line KEY [--run ID] --format "
+        "graphml|i2|json [--out FILE]` writes a stored line for Gephi, i2 Analyst's Notebook "
+        "or as JSON, unredacted: it is run by an administrator on the server."
     )
     requires_system_checks: list[str] = []
 
@@ -61,6 +73,17 @@ class Command(BaseCommand):
         evaluate.add_argument("--labels", required=True, metavar="PATH", help="demo --labels file")
         evaluate.add_argument("--run", type=int, help="the run to score (default: the latest)")
         evaluate.add_argument("--json", action="store_true", help="print a JSON object")
+        export = sub.add_parser(
+            "export",
+            help="write a stored line as GraphML (Gephi), an i2 Analyst's Notebook link CSV "
+            "or JSON; every name shown (an administrator's command, not redacted)",
+        )
+        export.add_argument("--line", required=True, metavar="KEY", help="the line's key")
+        export.add_argument(
+            "--run", type=int, metavar="ID", help="the run (default: the latest finished)"
+        )
+        export.add_argument("--format", required=True, choices=exports.FORMATS)
+        export.add_argument("--out", metavar="FILE", help="the file to write (default: stdout)")
 
     def handle(self, *args, action: str, **options):
         getattr(self, "_" + action)(**options)
@@ -182,6 +205,44 @@ class Command(BaseCommand):
             f"{figures['exploited_children_as_runners']} of {figures['exploited_child_records']} "
             f"records ({figures['children_as_runners_share']:.0%})"
         )
+
+    def _export(self, line, run, format, out, **options):
+        if run is None:
+            chosen = targets.latest_run()
+            if chosen is None:
+                raise CommandError(
+                    "no finished network analysis run: run `safeguard network run` first"
+                )
+        else:
+            chosen = AnalysisRun.objects.filter(pk=run).first()
+            if chosen is None:
+                raise CommandError(f"--run: no network analysis run {run}")
+        found = Line.objects.filter(run=chosen, key=line).select_related("run").first()
+        if found is None:
+            keys = list(chosen.lines.order_by("key").values_list("key", flat=True)[:20])
+            raise CommandError(
+                f"--line: no line {line!r} in network analysis run {chosen.pk} "
+                f"(its lines: {', '.join(keys) or 'none'})"
+            )
+        drawing = exports.redact(found.drawing, None)  # the server's administrator sees all
+        try:
+            if format == "graphml":
+                data = exports.graphml(found, drawing)
+            elif format == "i2":
+                data = exports.i2_csv(found, drawing).encode()
+            else:
+                data = (exports.as_json(found, drawing) + "\n").encode()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if out is None:
+            self.stdout.write(data.decode(), ending="")
+            return
+        try:
+            with open(out, "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise CommandError(f"--out: cannot write {out}: {exc.strerror}") from exc
+        self.stdout.write(f"wrote line {found.key} of run {chosen.pk} as {format} to {out}")
 
     def _print(self, table: Table) -> None:
         # On a terminal, its own width; elsewhere (logs, tests) wide enough for every row.
