@@ -10,6 +10,7 @@ from safeguard.demo import progress as steps
 from safeguard.demo.scenario import Scale
 from safeguard.demo.world import RecordIn, World
 from safeguard.intake.recording import Summary, record_batch
+from safeguard.network import running
 
 BATCH_SIZE = 5000
 
@@ -21,8 +22,9 @@ def load_world(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Generate the world for `seed` and `scale`, record it and the steps taken on the
-    duties it opened (demo.progress), in one transaction.
+    """Generate the world for `seed` and `scale`, record it, analyse its network (storing a
+    run and recording the children's parts), and take the steps on the duties it opened
+    (demo.progress), in one transaction.
 
     Args:
         seed: decides the whole world; the same seed loads the same records.
@@ -31,12 +33,21 @@ def load_world(
         progress: called with the number of events generated so far, now and then.
 
     Returns:
-        What intake stored; loading the same world again creates nothing.
+        What intake stored, the network findings included; loading the same world again
+        creates nothing.
     """
     world = World(seed, scale)
     with transaction.atomic():
         summary = record_batch(_watched(world, progress), source="demo", batch_size=BATCH_SIZE)
-        # What the force and its partners did with the duties by the day of action.
+        # The force's analysts run the network analysis on what is recorded (safeguard
+        # network run): the lines for the network pages, each child's part for the screening.
+        found = running.analyse()
+        running.store(found, ran_by="safeguard demo")
+        findings = running.record_findings(found)
+        summary.created.update(findings.created)
+        summary.unchanged.update(findings.unchanged)
+        # What the force and its partners did with the duties by the day of action, those
+        # the findings opened included.
         steps.advance(seed, steps.story_end(world.ctx.end))
     if labels_path is not None:
         labels.write(world, labels_path)

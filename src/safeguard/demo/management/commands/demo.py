@@ -18,6 +18,7 @@ from safeguard.demo.scenario import load_scenario, resolve_scale
 from safeguard.demo.world import World
 from safeguard.intake.errors import RecordingRejected
 from safeguard.intake.recording import Summary
+from safeguard.network import targets
 from safeguard.safeguarding import escalation, inspection
 
 
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Loaded in {elapsed:.1f} s.")
         if not real_clock:
             self._start_clock(story_end(World(seed, scale).ctx.end))
+        self._network()
         accounts = self._accounts_table()  # before escalating: the supervisor is told
         self._escalate()
         self._print(self._summary_table(summary), tty)
@@ -85,6 +87,19 @@ class Command(BaseCommand):
         )
         if not no_serve:
             call_command("serve", host=host, port=port)
+
+    def _network(self) -> None:
+        """Say what the network analysis run while loading found (demo.loading)."""
+        run = targets.latest_run()
+        if run is None:
+            return
+        lines = list(run.lines.all())
+        self.stdout.write(
+            f"Network analysis {run.pk}: {len(lines)} county lines, "
+            f"{sum(line.people for line in lines):,} people and "
+            f"{sum(line.children for line in lines):,} children in them "
+            "(safeguard network run; the network pages show them)."
+        )
 
     def _start_clock(self, present) -> None:
         """Run from the moment the demo's story stops (safeguard.clock), here and in the
