@@ -8,6 +8,7 @@ class NetworkConfig(AppConfig):
     verbose_name = "Network intelligence"
 
     def ready(self) -> None:
-        from safeguard.network.checks import roles_load
+        from safeguard.network.checks import lines_load, roles_load
 
         checks.register(roles_load, deploy=False)
+        checks.register(lines_load, deploy=False)

@@ -1,21 +1,27 @@
-"""System checks: the controller score's rule file loads (network.E001)."""
+"""System checks: the network's rule files load (network.E001 roles, network.E002 lines)."""
 
 from django.core import checks
 
-from safeguard.network import roles
+from safeguard import rulefiles
+from safeguard.network import line_rules, roles
 
 
-def roles_load(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """Report a roles file that cannot be used."""
+def _problems(load, error_id: str, what: str) -> list[checks.CheckMessage]:
     try:
-        roles.current()
-    except roles.RolesError as exc:
+        load()
+    except rulefiles.RuleFileError as exc:
         return [
-            checks.Error(
-                f"the network roles file is not usable: {problem}",
-                obj=exc.source,
-                id="network.E001",
-            )
+            checks.Error(f"the {what} is not usable: {problem}", obj=exc.source, id=error_id)
             for problem in exc.problems
         ]
     return []
+
+
+def roles_load(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Report a controller-score roles file that cannot be used."""
+    return _problems(roles.current, "network.E001", "network roles file")
+
+
+def lines_load(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Report a county-lines rules file (lines.yaml) that cannot be used."""
+    return _problems(line_rules.current, "network.E002", "county-lines rules file")
