@@ -103,8 +103,12 @@ def evaluate(labels: dict, run: AnalysisRun) -> dict:
 
 
 def _ari(a: list[str], b: list[str]) -> float:
+    """Adjusted Rand index; 1.0 for two identical groupings even when each is one group (the
+    formula's 0/0), as scikit-learn counts it."""
     if not a:
         return 0.0
+    if len({(x, y) for x, y in zip(a, b, strict=True)}) == len(set(a)) == len(set(b)):
+        return 1.0
     codes_a = {x: i for i, x in enumerate(sorted(set(a)))}
     codes_b = {x: i for i, x in enumerate(sorted(set(b)))}
     return igraph.compare_communities(

@@ -21,6 +21,7 @@ from safeguard.network.line_rules import Lines
 from safeguard.network.lines import FoundLine
 from safeguard.records import models as m
 from safeguard.records import vocabulary as v
+from safeguard.records.ages import UK
 
 K = v.EventKind
 TRAP_KINDS = (v.LocationKind.TRAP_HOUSE, v.LocationKind.CUCKOOED_ADDRESS)
@@ -53,8 +54,10 @@ class Recorded:
     age_last_seen: int | None = None
 
 
-def recorded(rg: g.RecordGraph, people: Iterable[int], end: date | None) -> dict[int, Recorded]:
-    """Return each person vertex's recorded evidence, from events up to `end`."""
+def recorded(
+    rg: g.RecordGraph, people: Iterable[int], end: date | None, start: date | None = None
+) -> dict[int, Recorded]:
+    """Return each person vertex's recorded evidence, from events within [start, end]."""
     owner = {rec: p for p in people for rec in rg.nodes[p].records}
     out: dict[int, Recorded] = {p: Recorded() for p in set(owner.values())}
     ids = sorted(owner)
@@ -65,19 +68,24 @@ def recorded(rg: g.RecordGraph, people: Iterable[int], end: date | None) -> dict
         )
         if end is not None:
             rows = rows.filter(occurred_at__date__lte=end)
+        if start is not None:
+            rows = rows.filter(occurred_at__date__gte=start)
         for pid, kind, role, at, age, event in rows.values_list(
             "person_id", "event__kind", "role", "occurred_at", "age_at_event", "event_id"
         ):
             r = out[owner[pid]]
             r.events[f"{kind}:{role}"].append(event)
-            if r.last_seen is None or at.date() >= r.last_seen:
-                r.last_seen, r.age_last_seen = (
-                    at.date(),
-                    age if age is not None else r.age_last_seen,
-                )
-        held = m.EventObject.objects.filter(holder_id__in=chunk, item__kind=v.ItemKind.DRUGS)
+            day = at.astimezone(UK).date()
+            if r.last_seen is None or day >= r.last_seen:
+                r.last_seen = day
+                r.age_last_seen = age if age is not None else r.age_last_seen
+        held = m.EventObject.objects.filter(
+            holder_id__in=chunk, item__kind=v.ItemKind.DRUGS
+        ).exclude(event__kind=K.LINE_MEMBERSHIP)
         if end is not None:
             held = held.filter(event__occurred_at__date__lte=end)
+        if start is not None:
+            held = held.filter(event__occurred_at__date__gte=start)
         for pid, event in held.values_list("holder_id", "event_id"):
             out[owner[pid]].drugs.append(event)
     for r in out.values():
@@ -136,6 +144,10 @@ class LineEvidence:
                 self.user_of[ph].add(p)
         self.traps = self._trap_addresses()
         self.controller: int | None = None
+        # Brokerage and k-core in the line's projection (line_roles.structure_within).
+        self.brokerage: dict[int, float] = {}
+        self.coreness: dict[int, float] = {}
+        self._distance: dict[int, int] | None = None
 
     # -- the graph around a person
 
@@ -230,6 +242,38 @@ class LineEvidence:
     def line_betweenness(self, p: int) -> Piece:
         value = self.betweenness.get(p, 0.0)
         return Piece(value, f"betweenness within the line {value:.2f} of its highest")
+
+    def line_brokerage(self, p: int) -> Piece:
+        value = self.brokerage.get(p, 0.0)
+        return Piece(
+            value,
+            f"brokerage within the line {value:.2f} (1 - Burt's constraint: their contacts in "
+            "the line are not tied to each other)",
+        )
+
+    def line_coreness(self, p: int) -> Piece:
+        value = self.coreness.get(p, 0.0)
+        return Piece(value, f"in the line's core: k-core {value:.2f} of its highest")
+
+    def near_deal_line(self, p: int) -> Piece:
+        """Ties between the person and the nearest deal phone: 1 uses it, 2 their phone
+        contacts it; 3 or more, further."""
+        if self._distance is None:
+            inside = sorted(self.line.members)
+            sub = self.graph.induced_subgraph(inside)
+            at = {v: i for i, v in enumerate(inside)}
+            deal = [at[v] for v in self.line.deal_phones if v in at]
+            rows = sub.distances(source=deal) if deal else []
+            self._distance = {
+                v: int(min(row[at[v]] for row in rows)) if rows else 99
+                for v in self.phones
+                if rows and min(row[at[v]] for row in rows) != float("inf")
+            }
+        d = self._distance.get(p)
+        if d is None:
+            return Piece(0.0, "not connected to the deal line within the line")
+        value = 1.0 if d <= 2 else 0.5 if d == 3 else 0.0
+        return Piece(value, f"{_times(d, 'tie')} from the deal line")
 
     def directs_others(self, p: int) -> Piece:
         others = self.contacted_people(p)

@@ -9,6 +9,8 @@ The person is given the role that scores highest. The controller is scored first
 from collections import Counter
 from dataclasses import dataclass, field
 
+import igraph
+
 from safeguard.network import evidence as ev
 from safeguard.network import graph as g
 from safeguard.network import line_rules
@@ -55,17 +57,60 @@ class LineRoles:
         return sorted(self.people, key=lambda s: (-s.scores[role], s.vertex))
 
 
-def betweenness_within(rg: g.RecordGraph, line: FoundLine) -> dict[int, float]:
-    """Return each person's betweenness in the line's own subgraph, scaled to its highest."""
-    members = sorted(line.members)
-    sub = rg.graph.induced_subgraph(members)
-    values = sub.betweenness(directed=False)
-    top = max(values, default=0.0) or 1.0
+def projection(rg: g.RecordGraph, line: FoundLine) -> tuple[list[int], "igraph.Graph"]:
+    """Return the line's people and the graph of them alone: two people are tied when a tie
+    joins them, their phones contact each other, they use the same phone, or they are tied to
+    the same address. People, not phones, are what betweenness and brokerage speak of."""
+    people = line.people(rg)
+    at = {p: i for i, p in enumerate(people)}
+    graph = rg.graph
+    holders: dict[int, set[int]] = {}  # phone or address -> the line's people tied to it
+    pairs: set[tuple[int, int]] = set()
+    for p in people:
+        for e in graph.es[graph.incident(p)]:
+            other = e.target if e.source == p else e.source
+            if other in at:
+                pairs.add((min(at[p], at[other]), max(at[p], at[other])))
+            elif other in line.members and rg.nodes[other].kind != g.PERSON:
+                holders.setdefault(other, set()).add(at[p])
+    for thing, who in holders.items():
+        if rg.nodes[thing].kind == g.PHONE:
+            for e in graph.es[graph.incident(thing)]:
+                far = e.target if e.source == thing else e.source
+                if e["kind"] == "contact" and far in holders:
+                    who = who | holders[far]
+        ordered = sorted(who)
+        if len(ordered) <= 50:  # a deal phone's hundreds of buyers are not each other's ties
+            pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+        else:
+            hub = min(ordered)  # the line holder's side: keep the star, not the clique
+            pairs.update((min(hub, b), max(hub, b)) for b in ordered if b != hub)
+    return people, igraph.Graph(n=len(people), edges=sorted(pairs), directed=False)
+
+
+def structure_within(rg: g.RecordGraph, line: FoundLine) -> dict[str, dict[int, float]]:
+    """Return, for each of the line's people, betweenness and k-core in the line's projection
+    (each scaled to its highest) and brokerage (1 - Burt's constraint)."""
+    people, sub = projection(rg, line)
+
+    def scaled(values: list[float]) -> dict[int, float]:
+        top = max(values, default=0.0) or 1.0
+        return {people[i]: v / top for i, v in enumerate(values)}
+
+    constraint = sub.constraint() if sub.ecount() else [float("nan")] * len(people)
     return {
-        members[i]: values[i] / top
-        for i in range(len(members))
-        if rg.nodes[members[i]].kind == g.PERSON
+        "betweenness": scaled(sub.betweenness(directed=False)),
+        "coreness": scaled([float(c) for c in sub.coreness()]),
+        "brokerage": {
+            people[i]: 0.0 if c != c or not sub.degree(i) else max(0.0, 1.0 - c)
+            for i, c in enumerate(constraint)
+        },
     }
+
+
+def betweenness_within(rg: g.RecordGraph, line: FoundLine) -> dict[int, float]:
+    """Return each person's betweenness in the line's projection, scaled to its highest."""
+    return structure_within(rg, line)["betweenness"]
 
 
 def score(
@@ -76,9 +121,9 @@ def score(
     all_deal_phones: set[int] | None = None,
 ) -> LineRoles:
     """Return every person of the line scored for every role."""
-    evidence = ev.LineEvidence(
-        rg, line, rules, records, betweenness_within(rg, line), all_deal_phones
-    )
+    measures = structure_within(rg, line)
+    evidence = ev.LineEvidence(rg, line, rules, records, measures["betweenness"], all_deal_phones)
+    evidence.brokerage, evidence.coreness = measures["brokerage"], measures["coreness"]
     people = line.people(rg)
     cache: dict[tuple[str, int], ev.Piece] = {}
 
@@ -144,12 +189,8 @@ def _places(rg: g.RecordGraph, roles: LineRoles, evidence: ev.LineEvidence) -> N
     forces: Counter = Counter()
     for v in roles.line.members:
         node = rg.nodes[v]
-        if node.kind == g.LOCATION:
-            if node.facts.get("force_area"):
-                forces[node.facts["force_area"]] += 1
-        elif node.kind == g.PERSON:
-            for agency in node.facts.get("agencies", ()):
-                forces[agency] += 0  # known, even when no place of the line is in its area
+        if node.kind == g.LOCATION and node.facts.get("force_area"):
+            forces[node.facts["force_area"]] += 1
     for loc in evidence.traps:
         town = rg.nodes[loc].facts.get("town")
         if town and town != roles.origin:

@@ -7,7 +7,8 @@
    (a new handset takes over the old one's users), are one line.
 3. The group around each line: Leiden communities of the whole graph that hold its deal
    phones, cut to what lies within a few ties of them, with the phones that contact a deal
-   phone and whoever is recorded using them.
+   phone and whoever is recorded using them. A line alone in its connected part of the graph
+   keeps everything within those few ties.
 
 Every rule and threshold is in lines.yaml (line_rules.py).
 """
@@ -143,11 +144,23 @@ def detect(rg: g.RecordGraph, rules: Lines) -> list[FoundLine]:
     distance: dict[int, dict[int, int]] = {}
     for i, phones in enumerate(groups):
         distance[i] = _hops(rg.graph, phones, rules.groups.max_hops, rules.groups.hub_degree)
+    # A line alone in its connected part of the graph keeps everything within reach: Leiden
+    # splits even one small, connected line into several communities, which would cut off
+    # its lieutenants when little else is recorded (a narrow window, a small force).
+    component = rg.graph.connected_components().membership
+    lines_in: dict[int, set[int]] = defaultdict(set)
+    for i, phones in enumerate(groups):
+        for v in phones:
+            lines_in[component[v]].add(i)
     found = []
     for i, phones in enumerate(groups):
         seeds = set(phones)
+        alone = all(lines_in[component[v]] == {i} for v in phones)
         members = set()
         for v, d in distance[i].items():
+            if alone:
+                members.add(v)
+                continue
             rivals = holds.get(membership[v], set())
             if i not in rivals:
                 continue

@@ -16,6 +16,7 @@ from django.db.models import Q
 from safeguard.network import graph as g
 from safeguard.records import models as m
 from safeguard.records import vocabulary as v
+from safeguard.records.ages import UK
 
 CHUNK = 2000
 # Places where being present in an event ties a person to the address.
@@ -75,7 +76,10 @@ def load(
 
 
 def _day(value: date | datetime | None) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
+    """Return the UK calendar day of a moment (as ages and the window filters count it)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UK).date() if value.tzinfo else value.date()
+    return value
 
 
 def _links(start: date | None, end: date | None) -> Iterator[tuple]:
@@ -83,11 +87,9 @@ def _links(start: date | None, end: date | None) -> Iterator[tuple]:
     if end is not None:
         query = query.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end))
     if start is not None:
-        query = query.filter(
-            Q(valid_to__gte=start)
-            | Q(valid_to__isnull=True, valid_from__gte=start)
-            | Q(valid_to__isnull=True, valid_from__isnull=True)
-        )
+        # A link with no end date is open (lives at X since 2020 still counts in 2025); one
+        # with no dates but asserted by an event is dated by the event, below.
+        query = query.filter(Q(valid_to__gte=start) | Q(valid_to__isnull=True))
     rows = query.values_list(
         "id",
         "kind",
@@ -114,10 +116,10 @@ def _links(start: date | None, end: date | None) -> Iterator[tuple]:
         count,
         at,
     ) in rows.iterator(chunk_size=CHUNK):
-        first = vfrom or _day(at)
-        last = vto or first
-        if vfrom is None and vto is None and at is None:
-            last = None
+        if vfrom is None and vto is None:
+            first = last = _day(at)  # asserted on the event's day; undated without one
+        else:
+            first, last = vfrom, vto  # an end not given is open
         if not g.in_window(first, last, start, end):
             continue
         a = (g.PERSON, fperson) if fperson else (g.PHONE, fphone)
@@ -166,7 +168,9 @@ def _events(start: date | None, end: date | None, crowd: int) -> Iterator[tuple]
 
 
 def _held_phones(start: date | None, end: date | None) -> Iterator[tuple]:
-    query = m.EventObject.objects.filter(phone__isnull=False, holder__isnull=False)
+    query = m.EventObject.objects.filter(phone__isnull=False, holder__isnull=False).exclude(
+        event__kind__in=OWN_FINDINGS
+    )
     if start is not None:
         query = query.filter(event__occurred_at__date__gte=start)
     if end is not None:

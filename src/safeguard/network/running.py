@@ -39,7 +39,7 @@ def analyse(
     rules = rules or line_rules.current()
     nodes, ties = reading.load(start, end, rules.edges.crowd)
     rg = g.build(nodes, ties, rules.edges.weights, start, end)
-    return analyse_graph(rg, rules, records_until=end)
+    return analyse_graph(rg, rules, records_until=end, records_from=start)
 
 
 def analyse_graph(
@@ -47,11 +47,12 @@ def analyse_graph(
     rules: line_rules.Lines,
     records_until: date | None = None,
     recorded: bool = True,
+    records_from: date | None = None,
 ) -> Analysis:
     """Return the lines of a built graph; `recorded=False` skips the events (no database)."""
     found = lines.detect(rg, rules)
     people = [p for line in found for p in line.people(rg)]
-    records = ev.recorded(rg, people, records_until) if recorded else {}
+    records = ev.recorded(rg, people, records_until, records_from) if recorded else {}
     every_deal = {v for line in found for v in line.deal_phones}
     scored = [line_roles.score(rg, line, rules, records, every_deal) for line in found]
     for line in scored:
@@ -71,14 +72,15 @@ def disruption_tools(
     if person.role not in cfg.roles or person.age is None or person.age < cfg.adult_at_least:
         return []
     catalogue = {t.id: t for t in tools.current().tools}
-    children = [s for s in line.people if s.child]
+    # Children with a part in the line: an associate (a runner's brother) is not evidence.
+    children = [s for s in line.people if s.child and s.role != line_rules.ASSOCIATE]
     travelling = [s for s in children if s.pieces["travels"].value > 0]
     charged = bool(recorded and any(k.startswith("charge:") for k in recorded.events))
     facts = {
-        "child_in_line": (bool(children), f"{len(children)} children in the line"),
+        "child_in_line": (bool(children), f"{_children(len(children))} in the line"),
         "child_travels_for_line": (
             bool(travelling),
-            f"{len(travelling)} children of the line recorded travelling, missing or out of area",
+            f"{_children(len(travelling))} of the line recorded travelling, missing or out of area",
         ),
         "charged": (charged, "charged with an offence" if charged else "not charged"),
         "not_charged": (not charged, "not charged yet" if not charged else "already charged"),
@@ -91,6 +93,10 @@ def disruption_tools(
             )
             out.append({"tool": wanted.tool, "title": catalogue[wanted.tool].title, "why": why})
     return out
+
+
+def _children(n: int) -> str:
+    return "1 child" if n == 1 else f"{n} children"
 
 
 @transaction.atomic
