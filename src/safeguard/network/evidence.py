@@ -221,23 +221,28 @@ class LineEvidence:
             if other in self.line.deal_phones and any(s.startswith(prefix) for s in e["sources"])
         ]
 
-    def uses_deal_phone(self, p: int) -> Piece:
-        """Attributed use (a link): the line holder's phone, as phone work records it."""
-        held = self._deal_phone_sources(p, "link:")
+    def _deal_phone_piece(self, p: int, prefix: str, yes: str, no: str) -> Piece:
+        held = self._deal_phone_sources(p, prefix)
         if not held:
-            return Piece(0.0, "not recorded as a user of a deal-line phone")
+            return Piece(0.0, no)
         numbers = ", ".join(self.rg.nodes[o].label for o, _ in held)
         sources = ", ".join(s for _, ss in held for s in ss[:2])
-        return Piece(1.0, f"recorded as the user of deal-line phone {numbers} ({sources})")
+        return Piece(1.0, f"{yes} {numbers} ({sources})")
+
+    def uses_deal_phone(self, p: int) -> Piece:
+        """Attributed use (a link): the line holder's phone, as phone work records it."""
+        return self._deal_phone_piece(
+            p,
+            "link:",
+            "recorded as the user of deal-line phone",
+            "not recorded as a user of a deal-line phone",
+        )
 
     def carried_deal_phone(self, p: int) -> Piece:
         """Found holding the deal phone in an event: runners carry it on their shift."""
-        held = self._deal_phone_sources(p, "event:")
-        if not held:
-            return Piece(0.0, "never found holding a deal-line phone")
-        numbers = ", ".join(self.rg.nodes[o].label for o, _ in held)
-        sources = ", ".join(s for _, ss in held for s in ss[:2])
-        return Piece(1.0, f"found holding deal-line phone {numbers} ({sources})")
+        return self._deal_phone_piece(
+            p, "event:", "found holding deal-line phone", "never found holding a deal-line phone"
+        )
 
     def line_betweenness(self, p: int) -> Piece:
         value = self.betweenness.get(p, 0.0)

@@ -190,20 +190,27 @@ def i2_csv(line: Line, drawing: dict) -> str:
     return out.getvalue()
 
 
+def line_facts(line: Line) -> dict:
+    """Return what a line is, as plain data (JSON exports, `network run --json`)."""
+    return {
+        "key": line.key,
+        "brand": line.brand,
+        "deal_phones": line.deal_phones,
+        "origin": line.origin,
+        "targets": line.targets,
+        "force_areas": line.force_areas,
+        "first_seen": line.first_seen.isoformat() if line.first_seen else None,
+        "last_seen": line.last_seen.isoformat() if line.last_seen else None,
+        "people": line.people,
+        "children": line.children,
+    }
+
+
 def as_json(line: Line, drawing: dict) -> str:
     """Return the line's facts, run and rules with its nodes and edges, as JSON."""
     return json.dumps(
         {
-            "key": line.key,
-            "brand": line.brand,
-            "deal_phones": line.deal_phones,
-            "origin": line.origin,
-            "targets": line.targets,
-            "force_areas": line.force_areas,
-            "first_seen": line.first_seen.isoformat() if line.first_seen else None,
-            "last_seen": line.last_seen.isoformat() if line.last_seen else None,
-            "people": line.people,
-            "children": line.children,
+            **line_facts(line),
             "run": line.run_id,
             "rules": line.run.rules,
             "nodes": drawing.get("nodes", []),

@@ -144,7 +144,7 @@ class Command(BaseCommand):
                         "rules": run.rules,
                         "nodes": run.nodes,
                         "edges": run.edges,
-                        "lines": [_line(line) for line in lines],
+                        "lines": [exports.line_facts(line) for line in lines],
                         "recorded": summary.describe() if summary else "",
                     },
                     indent=2,
@@ -167,7 +167,7 @@ class Command(BaseCommand):
         ):
             table.add_column(column, overflow="fold")
         for line in lines:
-            d = _line(line)
+            d = exports.line_facts(line)
             table.add_row(
                 line.brand or line.key,
                 ", ".join(p["number"] for p in line.deal_phones),
@@ -260,18 +260,3 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
-
-
-def _line(line) -> dict:
-    return {
-        "key": line.key,
-        "brand": line.brand,
-        "deal_phones": line.deal_phones,
-        "origin": line.origin,
-        "targets": line.targets,
-        "force_areas": line.force_areas,
-        "first_seen": line.first_seen.isoformat() if line.first_seen else None,
-        "last_seen": line.last_seen.isoformat() if line.last_seen else None,
-        "people": line.people,
-        "children": line.children,
-    }
