@@ -3,8 +3,8 @@
 Line recovery: the adjusted Rand index between the true line of each person record and the
 line the run put it in, over every record that is in a true line or in a found one (a
 record in neither says nothing). Role accuracy: for each true line, the found line holding
-most of its records; where its controller ranks by controller score there (in the top 1 and
-the top 3); the share of the exploited children given the part of runner; and each true
+most of its deal-line numbers (else most of its records); where its controller ranks by
+controller score there (in the top 1 and the top 3); the share of the exploited children given the part of runner; and each true
 role against the role given. The truth is never read by the analysis itself.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import igraph
 
+from safeguard.network.graph import phone_key
 from safeguard.network.models import AnalysisRun, LineMember
 from safeguard.records.models import Person
 
@@ -63,10 +64,20 @@ def evaluate(labels: dict, run: AnalysisRun) -> dict:
                 best[pid], found_line[pid], given_role[pid] = top, m.line.key, m.role
     judged = sorted(set(true_line) | set(found_line))
     ari = _ari([true_line.get(i, "-") for i in judged], [found_line.get(i, "-") for i in judged])
+    # A true line matches the found line holding most of its deal-line numbers, else the one
+    # holding most of its people's records.
+    by_number = {
+        phone_key(p["number"]): line.key for line in run.lines.all() for p in line.deal_phones
+    }
     matched: dict[str, str] = {}
     for line in labels["lines"]:
+        numbers = Counter(
+            by_number[k]
+            for d in line.get("deal_line_phones", [])
+            if (k := phone_key(d["number"])) in by_number
+        )
         records = [i for i, lid in true_line.items() if lid == line["id"]]
-        votes = Counter(found_line[i] for i in records if i in found_line)
+        votes = numbers or Counter(found_line[i] for i in records if i in found_line)
         if votes:
             matched[line["id"]] = votes.most_common(1)[0][0]
     controller_rank = {}
