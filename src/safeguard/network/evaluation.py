@@ -4,8 +4,9 @@ Line recovery: the adjusted Rand index between the true line of each person reco
 line the run put it in, over every record that is in a true line or in a found one (a
 record in neither says nothing). Role accuracy: for each true line, the found line holding
 most of its deal-line numbers (else most of its records); where its controller ranks by
-controller score there (in the top 1 and the top 3); the share of the exploited children given the part of runner; and each true
-role against the role given. The truth is never read by the analysis itself.
+controller score there (in the top 1 and the top 3); the share of the exploited children
+given the part of runner; and each true role against the role given. The truth is never
+read by the analysis itself.
 """
 
 import json
