@@ -107,18 +107,28 @@ def test_carried_deal_phone_comes_from_an_event(world):
     )
 
 
-def test_directs_others_counts_the_people_whose_phones_theirs_contact(world):
-    # the lieutenant's phone contacts the controller's and both runners'
+def test_directs_others_counts_the_runners_whose_phones_theirs_contact(world):
+    # the lieutenant's phone contacts the controller's and both runners': the runners, in
+    # near-daily contact with the deal line, are whom he directs
     assert world.piece("directs_others", "lieutenant") == ev.Piece(
-        1.0, "their phones contact 3 others in the line (Carl Dane, Rita Cole, Ryan Cole)"
+        1.0, "their phones contact 2 people who take the deal line's orders (Rita Cole, Ryan Cole)"
     )
-    # the controller's own phone contacts the lieutenant's only; the deal phone's contacts
-    # are its customers, not people he directs
+    # the controller's own phone contacts the lieutenant's only, who takes no orders from the
+    # deal line; the deal phone's contacts are its customers, not people he directs
     assert world.piece("directs_others", "controller") == ev.Piece(
-        0.5, "their phones contact 1 other in the line"
+        0.0, "their phones contact no one who takes the deal line's orders"
     )
     assert world.piece("directs_others", "user") == ev.Piece(
-        0.0, "their phones contact no one else in the line"
+        0.0, "their phones contact no one who takes the deal line's orders"
+    )
+
+
+def test_contact_with_one_runner_directs_half_way(world):
+    evidence = world.evidence()
+    evidence.takes_orders(world.p("runner2"))
+    evidence._heavy[world.p("runner2")] = False  # as if runner2 only bought from the line
+    assert evidence.directs_others(world.p("lieutenant")) == ev.Piece(
+        0.5, "their phones contact 1 person who takes the deal line's orders (Ryan Cole)"
     )
 
 

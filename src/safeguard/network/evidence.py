@@ -148,6 +148,7 @@ class LineEvidence:
         self.brokerage: dict[int, float] = {}
         self.coreness: dict[int, float] = {}
         self._distance: dict[int, int] | None = None
+        self._heavy: dict[int, bool] = {}
 
     # -- the graph around a person
 
@@ -280,17 +281,24 @@ class LineEvidence:
         value = 1.0 if d <= 2 else 0.5 if d == 3 else 0.0
         return Piece(value, f"{_times(d, 'tie')} from the deal line")
 
+    def takes_orders(self, person: int) -> bool:
+        """Whether the person's phones are in near-daily contact with the deal line."""
+        if person not in self._heavy:
+            _, rate, _ = self.deal_contact(person)
+            self._heavy[person] = rate >= self.rules.evidence.heavy_per_month
+        return self._heavy[person]
+
     def directs_others(self, p: int) -> Piece:
-        others = self.contacted_people(p)
+        """Their own phones contact the phones of people who take the deal line's orders:
+        who directs the runners. Contact with friends and family directs no one."""
+        others = {o for o in self.contacted_people(p) if self.takes_orders(o)}
         need = self.rules.evidence.directs_at_least
-        if len(others) >= need:
-            names = ", ".join(sorted(self.rg.nodes[o].label for o in others)[:4])
-            return Piece(1.0, f"their phones contact {len(others)} others in the line ({names})")
         if not others:
-            return Piece(0.0, "their phones contact no one else in the line")
-        return Piece(
-            len(others) / need, f"their phones contact {_times(len(others), 'other')} in the line"
-        )
+            return Piece(0.0, "their phones contact no one who takes the deal line's orders")
+        names = ", ".join(sorted(self.rg.nodes[o].label for o in others)[:4])
+        takes = "takes" if len(others) == 1 else "take"
+        said = f"{_times(len(others), 'person', 'people')} who {takes} the deal line's orders"
+        return Piece(min(1.0, len(others) / need), f"their phones contact {said} ({names})")
 
     def never_with_drugs(self, p: int) -> Piece:
         drugs = self.records.get(p, Recorded()).drugs
