@@ -2,20 +2,24 @@
 
 Downloads nothing. Fetch and unpack the packages yourself, then point this script at them:
 
-    cd /tmp && npm pack govuk-frontend@5 htmx.org@2 chart.js@4 axe-core@4
-    mkdir govuk htmx chart axe
+    cd /tmp && npm pack govuk-frontend@5 htmx.org@2 chart.js@4 cytoscape@3 axe-core@4
+    mkdir govuk htmx chart cy axe
     tar xzf govuk-frontend-5.*.tgz -C govuk && tar xzf htmx.org-2.*.tgz -C htmx
-    tar xzf chart.js-4.*.tgz -C chart && tar xzf axe-core-4.*.tgz -C axe
+    tar xzf chart.js-4.*.tgz -C chart && tar xzf cytoscape-3.*.tgz -C cy
+    tar xzf axe-core-4.*.tgz -C axe
     python scripts/vendor_frontend.py --govuk /tmp/govuk/package --htmx /tmp/htmx/package \
-        --chartjs /tmp/chart/package --axe /tmp/axe/package
+        --chartjs /tmp/chart/package --cytoscape /tmp/cy/package --axe /tmp/axe/package
 
-It writes src/safeguard/web/static/vendor/{govuk-frontend,htmx}/ afresh (the old copies are
-removed first), each with the package's VERSION and LICENSE. Only what a page uses is copied:
+It writes the folder of each package given afresh (its old copy is removed first; the
+folders of packages not given are left as they are), each with the package's VERSION and
+LICENSE. Only what a page uses is copied:
 
 - govuk-frontend: dist/govuk/govuk-frontend.min.css, dist/govuk/govuk-frontend.min.js (an ES
   module) and dist/govuk/assets/ (fonts, images, manifest).
 - htmx: dist/htmx.min.js.
 - chart.js: dist/chart.umd.min.js (the supervisor's dashboard draws its charts with it).
+- cytoscape: dist/cytoscape.min.js (the network pages draw a line's people, phones and
+  addresses with it).
 - axe-core: axe.min.js, for the browser tests only, so it goes to tests/browser/vendor/
   rather than to the served static files.
 
@@ -156,6 +160,10 @@ def vendor_chartjs(path: Path, vendor: Path = VENDOR) -> str:
     return _single_file(path, "chart.js", 4, "dist/chart.umd.min.js", vendor / "chart.js")
 
 
+def vendor_cytoscape(path: Path, vendor: Path = VENDOR) -> str:
+    return _single_file(path, "cytoscape", 3, "dist/cytoscape.min.js", vendor / "cytoscape")
+
+
 def vendor_axe(path: Path, vendor: Path = TEST_VENDOR) -> str:
     return _single_file(path, "axe-core", 4, "axe.min.js", vendor / "axe-core")
 
@@ -165,10 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--govuk", type=Path, help="the unpacked govuk-frontend package")
     parser.add_argument("--htmx", type=Path, help="the unpacked htmx.org package")
     parser.add_argument("--chartjs", type=Path, help="the unpacked chart.js package")
+    parser.add_argument("--cytoscape", type=Path, help="the unpacked cytoscape package")
     parser.add_argument("--axe", type=Path, help="the unpacked axe-core package")
     args = parser.parse_args(argv)
-    if not (args.govuk or args.htmx or args.chartjs or args.axe):
-        parser.error("give at least one of --govuk, --htmx, --chartjs, --axe")
+    if not (args.govuk or args.htmx or args.chartjs or args.cytoscape or args.axe):
+        parser.error("give at least one of --govuk, --htmx, --chartjs, --cytoscape, --axe")
     try:
         if args.govuk:
             print(f"govuk-frontend {vendor_govuk_frontend(args.govuk)} -> {VENDOR}")
@@ -176,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"htmx.org {vendor_htmx(args.htmx)} -> {VENDOR}")
         if args.chartjs:
             print(f"chart.js {vendor_chartjs(args.chartjs)} -> {VENDOR}")
+        if args.cytoscape:
+            print(f"cytoscape {vendor_cytoscape(args.cytoscape)} -> {VENDOR}")
         if args.axe:
             print(f"axe-core {vendor_axe(args.axe)} -> {TEST_VENDOR}")
     except VendorError as error:

@@ -32,6 +32,7 @@ STYLESHEET = "vendor/govuk-frontend/govuk-frontend.min.css"
 GOVUK_MODULE = "vendor/govuk-frontend/govuk-frontend.min.js"
 HTMX = "vendor/htmx/htmx.min.js"
 CHART = "vendor/chart.js/chart.umd.min.js"
+CYTOSCAPE = "vendor/cytoscape/cytoscape.min.js"
 INIT = "web/init.js"
 APP_CSS = "web/app.css"
 FAVICON = "web/favicon.ico"
@@ -445,7 +446,12 @@ def test_init_imports_the_vendored_module_and_sets_the_body_classes_first():
 
 @pytest.mark.parametrize(
     ("folder", "major"),
-    [("vendor/govuk-frontend", "5."), ("vendor/htmx", "2."), ("vendor/chart.js", "4.")],
+    [
+        ("vendor/govuk-frontend", "5."),
+        ("vendor/htmx", "2."),
+        ("vendor/chart.js", "4."),
+        ("vendor/cytoscape", "3."),
+    ],
 )
 def test_each_vendored_package_has_its_version_and_licence(folder, major):
     version = Path(finders.find(f"{folder}/VERSION")).read_text().strip()
@@ -466,7 +472,7 @@ def test_axe_core_is_vendored_for_the_tests_and_never_served():
 
 
 def test_no_source_map_is_asked_for():
-    for name in (STYLESHEET, GOVUK_MODULE, HTMX, CHART):
+    for name in (STYLESHEET, GOVUK_MODULE, HTMX, CHART, CYTOSCAPE):
         assert "sourceMappingURL" not in Path(finders.find(name)).read_text(), name
 
 

@@ -14,6 +14,9 @@ Every page, export and API query asks here, so that a rule changes in one place:
 - An offender manager sees offenders (the offender register of issue #8); until it exists,
   no person-level records.
 - An inspector sees aggregates only: no person-level record at all.
+- The county-lines network analysis (lines, drawings, targets) is seen by a force's
+  analysts, safeguarding leads, supervisors and administrators (NETWORK_ROLES); a person in
+  it is named only to a user who may see one of their records (persons()).
 - A user without a membership sees nothing.
 
 A record outside a user's scope is, to them, not there: views answer 404 (and the attempt
@@ -195,6 +198,20 @@ def sees_aggregates(user) -> bool:
     """Whether the user may see the figures (dashboards, inspection counts)."""
     who = viewer(user)
     return who is not None and who.role in AGGREGATE_ROLES
+
+
+# Roles of a police force that see the county-lines network analysis (its lines, their
+# drawings and the ranked targets): those who analyse, protect and supervise, not every
+# officer. A person's name in it is shown only when one of their records is in persons().
+NETWORK_ROLES = frozenset(
+    {Role.ANALYST, Role.SAFEGUARDING_LEAD, Role.SUPERVISOR, Role.ADMINISTRATOR}
+)
+
+
+def sees_network(user) -> bool:
+    """Whether the user may see the network analysis: a police force's user in NETWORK_ROLES."""
+    who = viewer(user)
+    return who is not None and who.police and who.role in NETWORK_ROLES
 
 
 # -- helpers ---------------------------------------------------------------------------------

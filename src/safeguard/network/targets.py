@@ -46,6 +46,7 @@ class Crossing:
 
     home_force: str
     line: str  # the line's brand or key
+    line_id: int
     elsewhere: tuple[str, ...]  # the line's force areas other than the children's home's
     children: int
 
@@ -67,12 +68,18 @@ def crossings(run: AnalysisRun) -> list[Crossing]:
         others = tuple(f for f in m.line.force_areas if f != home)
         if not home or not others:
             continue
-        key = (home, m.line.brand or m.line.key)
+        key = (home, m.line.brand or m.line.key, m.line_id)
         counted[key] += 1
         elsewhere[key] = others
     return [
-        Crossing(home_force=home, line=name, elsewhere=elsewhere[(home, name)], children=n)
-        for (home, name), n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
+        Crossing(
+            home_force=home,
+            line=name,
+            line_id=pk,
+            elsewhere=elsewhere[(home, name, pk)],
+            children=n,
+        )
+        for (home, name, pk), n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
 

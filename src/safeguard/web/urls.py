@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from safeguard.web import charging, children, dashboard, encounters, queue, referrals, tools, views
+from safeguard.web import (
+    charging,
+    children,
+    dashboard,
+    encounters,
+    network,
+    queue,
+    referrals,
+    tools,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -26,6 +36,22 @@ urlpatterns = [
     path("tools/", tools.tools, name="tools"),
     path("tools/<int:pk>/decide/", tools.decide, name="tools-decide"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("network/", network.overview, name="network"),
+    path("network/lines/<int:pk>/", network.line, name="network-line"),
+    path("network/lines/<int:pk>/drawing.json", network.drawing, name="network-drawing"),
+    *(
+        path(
+            f"network/lines/<int:pk>/export.{fmt}",
+            network.download,
+            {"fmt": fmt},
+            name=f"network-download-{fmt}",
+        )
+        for fmt in network.DOWNLOADS
+    ),
+    path("network/people/<int:pk>/", network.person, name="network-person"),
+    path("network/disruption/", network.disruption, name="network-disruption"),
+    path("network/safeguarding/", network.safeguarding, name="network-safeguarding"),
+    path("network/cross-force/", network.cross_force, name="network-cross-force"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(template_name="web/sign_in.html"),

@@ -42,6 +42,8 @@ for _label, _name, _roles in (
     # The referrals an officer made, and what the receiving agency decided.
     ("My referrals", "web:my-referrals", recording.ENCOUNTER_ROLES - {Role.SUPERVISOR}),
     ("Dashboard", "web:dashboard", policy.AGGREGATE_ROLES),
+    # County lines: the network analysis, its targets and its drawings.
+    ("Network", "web:network", policy.NETWORK_ROLES),
 ):
     for _role in _roles:
         ROLE_PAGES[_role] += ((_label, _name),)
