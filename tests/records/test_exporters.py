@@ -53,6 +53,7 @@ PERSON_REFS = [s if s in HOSTILE_REFS else f"P{i}" for i, s in enumerate(HOSTILE
 
 def empty_store() -> None:
     """Delete every record, so the next import goes into an empty database."""
+    from safeguard.network.models import AnalysisRun, Line, LineMember
     from safeguard.safeguarding.models import (
         ChargingReview,
         Duty,
@@ -63,6 +64,9 @@ def empty_store() -> None:
     )
     from safeguard.screening.models import Judgement, Screening
 
+    # What network analysis stored (its findings about children are events, exported).
+    for stored in (LineMember, Line, AnalysisRun):
+        stored.objects.all().delete()
     # What the pipeline made of the first import: duties, recommendations, then screenings;
     # charging reviews (source records, exported too) refer to screenings and events.
     made_by_pipeline = (Notification, Trigger, Transition, Duty, ToolRecommendation)
