@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from safeguard.accounts import reading
 from safeguard.accounts.roles import Role
@@ -72,7 +73,7 @@ def test_an_officer_finds_a_child_by_a_misspelt_name_and_reads_the_record_for_a_
     assert "Why do you need to see this child" in page.get_by_role("heading").first.inner_text()
     check_page(page, "purpose")
     page.get_by_role("button", name="Continue").click()  # no purpose given
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile("^Error: "))  # waits for the page
     assert "Enter why you need" in page.locator(".govuk-error-summary").inner_text()
     check_page(page, "purpose-missing")
     assert Entry.objects.filter(action="read", person_id=child.pk).count() == reads  # not yet

@@ -106,7 +106,7 @@ def test_the_officers_pages(page, tia):
     page.goto("/encounters/new/")
     check_page(page, "page-encounter-form")
     page.get_by_role("button", name="Save the encounter").click()  # nothing entered
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile("^Error: "))  # waits for the page
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select what kind of encounter")
     check_page(page, "page-encounter-form-errors")
 
@@ -167,7 +167,7 @@ def test_the_partner_charging_and_supervisor_pages(new_page, tia):
     )
     check_page(sergeant, "page-charging-review-form")
     sergeant.get_by_role("button", name="Save the review").click()
-    assert sergeant.title().startswith("Error: ")
+    expect(sergeant).to_have_title(re.compile("^Error: "))  # waits for the page
     expect(sergeant.locator(".govuk-error-summary")).to_contain_text("Enter the offence")
     check_page(sergeant, "page-charging-review-form-errors")
 
@@ -211,7 +211,7 @@ def test_the_partner_charging_and_supervisor_pages(new_page, tia):
     check_page(supervisor, "page-tools")
     card.get_by_label("Declined").check()
     card.get_by_role("button", name=re.compile("^Save decision")).click()  # without a reason
-    assert supervisor.title().startswith("Error: ")
+    expect(supervisor).to_have_title(re.compile("^Error: "))  # waits for the page
     check_page(supervisor, "page-tools-errors")
 
     supervisor.get_by_role("link", name="Dashboard").click()

@@ -3,6 +3,7 @@
 import re
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from safeguard.accounts.roles import Role
 from safeguard.accounts.second_factor import give_confirmed_device
@@ -20,7 +21,7 @@ def test_a_wrong_password_is_explained_then_the_right_one_signs_in(page, police)
     page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
     assert "Your username or password was not recognised" in summary.inner_text()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile("^Error: "))  # waits for the page
     summary.get_by_role("link").click()  # the summary's link leads to the field
     assert page.evaluate("document.activeElement.id") == "id_username"
     check_page(page, "sign-in-wrong-password")
