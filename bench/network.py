@@ -41,6 +41,7 @@ without it the script stops at once and says how to install it.
 
     .venv/bin/python bench/network.py                               # 2 large runs, compare
     .venv/bin/python bench/network.py --people 20000 --lines 8 --runs 1 --repeats 1
+    .venv/bin/python bench/network.py --runs 0 --no-memory          # the comparison alone
 """
 
 import argparse
@@ -639,6 +640,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=91_000, help="people of the large graph")
     parser.add_argument("--lines", type=int, default=30, help="lines planted in the large graph")
     parser.add_argument("--runs", type=int, default=2, help="timed runs of the large graph")
+    yes_no = argparse.BooleanOptionalAction
+    parser.add_argument("--memory", action=yes_no, default=True, help="the tracemalloc pass")
+    parser.add_argument("--compare", action=yes_no, default=True, help="igraph and networkx")
     parser.add_argument("--compare-people", type=int, default=8_800)
     parser.add_argument("--compare-lines", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=3, help="of each compared step")
@@ -666,20 +670,22 @@ def main() -> None:
         results["large"].append(r)
         _print_large(i, r)
         write()
-    m = _run("memory", args)
-    results["memory"] = m
-    print(
-        "memory pass (tracemalloc; its timings are slowed): "
-        + ", ".join(
-            f"{k} {v['s']:.1f} s, Python heap peak {v['python_peak_mib']:,.0f} MiB"
-            for k, v in m["steps"].items()
+    if args.memory:
+        m = _run("memory", args)
+        results["memory"] = m
+        print(
+            "memory pass (tracemalloc; its timings are slowed): "
+            + ", ".join(
+                f"{k} {v['s']:.1f} s, Python heap peak {v['python_peak_mib']:,.0f} MiB"
+                for k, v in m["steps"].items()
+            )
+            + f"; peak resident {m['peak_rss_mib']:,.0f} MiB",
+            flush=True,
         )
-        + f"; peak resident {m['peak_rss_mib']:,.0f} MiB",
-        flush=True,
-    )
-    write()
-    results["compare"] = _run("compare", args)
-    _print_compare(results["compare"])
+        write()
+    if args.compare:
+        results["compare"] = _run("compare", args)
+        _print_compare(results["compare"])
     machine["load_average_end"] = _load()
     write()
     print(f"written to {out}")

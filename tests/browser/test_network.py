@@ -25,6 +25,9 @@ DRAWN = '[data-network-state="drawn"]'
 _WHERE = """([box, key]) => {
   const element = document.getElementById(box);
   const node = element.networkDrawing.getElementById(key);
+  // cose places nodes at random: bring this one above any it overlaps, so a click at its
+  // centre is a click on it (the click itself goes through Cytoscape's own handling)
+  node.style("z-index", 9999);
   const at = node.renderedPosition();
   const frame = element.getBoundingClientRect();
   return {x: frame.left + at.x, y: frame.top + at.y, url: node.data("url")};
