@@ -360,11 +360,18 @@ def nx_hops(graph, seeds: list[int], most: int, hub: int) -> dict[int, int]:
     return seen
 
 
+def _clique_at_most() -> int:
+    """The rules' cap on tying everyone at one phone or address to each other (lines.yaml)."""
+    from safeguard.network import line_rules
+
+    return line_rules.current().groups.clique_at_most
+
+
 def ig_betweenness_within(rg, line) -> dict[int, float]:
     """The betweenness part of line_roles.structure_within: in the line's projection."""
     from safeguard.network import line_roles
 
-    people, sub = line_roles.projection(rg, line)
+    people, sub = line_roles.projection(rg, line, _clique_at_most())
     values = sub.betweenness(directed=False)
     top = max(values, default=0.0) or 1.0
     return {people[i]: v / top for i, v in enumerate(values)}
@@ -391,7 +398,7 @@ def nx_projection(graph, node_list, members: set[int]):
                 if "contact" in kinds and far in holders:
                     who = who | holders[far]
         ordered = sorted(who)
-        if len(ordered) <= 50:
+        if len(ordered) <= _clique_at_most():
             pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
         else:
             hub = min(ordered)

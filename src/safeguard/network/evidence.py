@@ -19,6 +19,10 @@ from datetime import date
 from safeguard.network import graph as g
 from safeguard.network.line_rules import Lines
 from safeguard.network.lines import FoundLine
+
+# Parts in an event that say nothing of what the person did (a parent reporting a child
+# missing is not on a journey), as the graph's reader leaves them out of its ties.
+from safeguard.network.reading import DETACHED_ROLES
 from safeguard.records import models as m
 from safeguard.records import vocabulary as v
 from safeguard.records.ages import UK
@@ -32,9 +36,6 @@ VULNERABLE_FLAGS = (
     v.PersonFlag.SUBSTANCE_MISUSE,
     v.PersonFlag.DISABILITY,
 )
-# Parts in an event that say nothing of what the person did (a parent reporting a child
-# missing is not on a journey).
-BYSTANDER_ROLES = (v.Role.REPORTER, v.Role.WITNESS)
 CHUNK = 2000
 
 
@@ -394,7 +395,7 @@ class LineEvidence:
             e
             for key, ids in r.events.items()
             for e in ids
-            if key.split(":")[0] in TRAVEL_KINDS and key.split(":")[1] not in BYSTANDER_ROLES
+            if key.split(":")[0] in TRAVEL_KINDS and key.split(":")[1] not in DETACHED_ROLES
         ]
         links = [s for e, _ in self._edges(p, "travelled_with") for s in e["sources"]]
         if not events and not links:

@@ -57,7 +57,9 @@ class LineRoles:
         return sorted(self.people, key=lambda s: (-s.scores[role], s.vertex))
 
 
-def projection(rg: g.RecordGraph, line: FoundLine) -> tuple[list[int], "igraph.Graph"]:
+def projection(
+    rg: g.RecordGraph, line: FoundLine, clique_at_most: int
+) -> tuple[list[int], "igraph.Graph"]:
     """Return the line's people and the graph of them alone: two people are tied when a tie
     joins them, their phones contact each other, they use the same phone, or they are tied to
     the same address. People, not phones, are what betweenness and brokerage speak of."""
@@ -80,7 +82,8 @@ def projection(rg: g.RecordGraph, line: FoundLine) -> tuple[list[int], "igraph.G
                 if e["kind"] == "contact" and far in holders:
                     who = who | holders[far]
         ordered = sorted(who)
-        if len(ordered) <= 50:  # a deal phone's hundreds of buyers are not each other's ties
+        # a deal phone's hundreds of buyers are not each other's ties (lines.yaml groups)
+        if len(ordered) <= clique_at_most:
             pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
         else:
             hub = min(ordered)  # the line holder's side: keep the star, not the clique
@@ -88,10 +91,13 @@ def projection(rg: g.RecordGraph, line: FoundLine) -> tuple[list[int], "igraph.G
     return people, igraph.Graph(n=len(people), edges=sorted(pairs), directed=False)
 
 
-def structure_within(rg: g.RecordGraph, line: FoundLine) -> dict[str, dict[int, float]]:
+def structure_within(
+    rg: g.RecordGraph, line: FoundLine, rules: Lines | None = None
+) -> dict[str, dict[int, float]]:
     """Return, for each of the line's people, betweenness and k-core in the line's projection
     (each scaled to its highest) and brokerage (1 - Burt's constraint)."""
-    people, sub = projection(rg, line)
+    cap = (rules or line_rules.current()).groups.clique_at_most
+    people, sub = projection(rg, line, cap)
 
     def scaled(values: list[float]) -> dict[int, float]:
         top = max(values, default=0.0) or 1.0
@@ -121,7 +127,7 @@ def score(
     all_deal_phones: set[int] | None = None,
 ) -> LineRoles:
     """Return every person of the line scored for every role."""
-    measures = structure_within(rg, line)
+    measures = structure_within(rg, line, rules)
     evidence = ev.LineEvidence(rg, line, rules, records, measures["betweenness"], all_deal_phones)
     evidence.brokerage, evidence.coreness = measures["brokerage"], measures["coreness"]
     people = line.people(rg)

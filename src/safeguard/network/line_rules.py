@@ -72,6 +72,7 @@ class Groups(Strict):
     resolution: Annotated[float, Field(gt=0)]
     max_hops: Annotated[int, Field(ge=1, le=10)]
     hub_degree: Annotated[int, Field(ge=2)]
+    clique_at_most: Annotated[int, Field(ge=2)]
     citation: Text
 
 

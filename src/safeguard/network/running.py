@@ -20,7 +20,7 @@ from safeguard.network import evidence as ev
 from safeguard.network import graph as g
 from safeguard.network import line_roles, line_rules, lines, reading
 from safeguard.network.models import AnalysisRun, Line, LineMember
-from safeguard.records.models import Agency
+from safeguard.records.models import Agency, Person
 from safeguard.records.vocabulary import AgencyKind, EventKind, Role
 from safeguard.safeguarding import tools
 
@@ -72,8 +72,7 @@ def disruption_tools(
     if person.role not in cfg.roles or person.age is None or person.age < cfg.adult_at_least:
         return []
     catalogue = {t.id: t for t in tools.current().tools}
-    # Children with a part in the line: an associate (a runner's brother) is not evidence.
-    children = [s for s in line.people if s.child and s.role != line_rules.ASSOCIATE]
+    children = children_with_a_part(line)
     travelling = [s for s in children if s.pieces["travels"].value > 0]
     charged = bool(recorded and any(k.startswith("charge:") for k in recorded.events))
     facts = {
@@ -190,9 +189,13 @@ def drawing(rg: g.RecordGraph, found: line_roles.LineRoles) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-def investigating_agency(rg: g.RecordGraph, found: line_roles.LineRoles) -> str | None:
-    """Return the police force that holds most records of the line's deal phones."""
-    forces = set(Agency.objects.filter(kind=AgencyKind.POLICE_FORCE).values_list("code", flat=True))
+def investigating_agency(
+    rg: g.RecordGraph, found: line_roles.LineRoles, forces: set[str] | None = None
+) -> str | None:
+    """Return the police force (of `forces`, else every force) holding most records of the
+    line's deal phones."""
+    if forces is None:
+        forces = _police_forces()
     held: Counter = Counter()
     for v in found.line.deal_phones:
         for agency in rg.nodes[v].facts.get("agencies", ()):
@@ -211,18 +214,23 @@ def findings(analysis: Analysis, agency: str | None = None) -> list[schema.Event
     """
     out = []
     rg = analysis.graph
+    forces = _police_forces()
+    refs = _refs(
+        [
+            r
+            for found in analysis.lines
+            for s in children_with_a_part(found)
+            for r in rg.nodes[s.vertex].records
+        ]
+    )
     for found in analysis.lines:
-        by = agency or investigating_agency(rg, found)
+        by = agency or investigating_agency(rg, found, forces)
         line = found.line
         if by is None or line.last is None:
             continue
         when = datetime.combine(date.fromisoformat(line.last), time(12), tzinfo=UTC)
         name = found.line.brand or found.line.key
-        for s in found.people:
-            # An associate is in the line's group with no evidence of a part in it (a runner's
-            # brother at the same address): a name for the analyst, not evidence of exploitation.
-            if not s.child or s.role == line_rules.ASSOCIATE:
-                continue
+        for s in children_with_a_part(found):
             node = rg.nodes[s.vertex]
             reasons = "; ".join(s.reasons.get(s.role, [])[:3])
             summary = (
@@ -241,7 +249,7 @@ def findings(analysis: Analysis, agency: str | None = None) -> list[schema.Event
                         "attributes": {"line": line.key, "role": s.role},
                         "participants": [
                             {"person": {"agency": a, "ref": r}, "role": Role.SUBJECT}
-                            for a, r in _refs(node.records)
+                            for a, r in (refs[p] for p in sorted(node.records))
                         ],
                     }
                 )
@@ -249,14 +257,25 @@ def findings(analysis: Analysis, agency: str | None = None) -> list[schema.Event
     return out
 
 
-def _refs(person_ids: list[int]) -> list[tuple[str, str]]:
-    from safeguard.records.models import Person
+def children_with_a_part(line: line_roles.LineRoles) -> list[line_roles.Scored]:
+    """Return the line's children with a part in it. An associate is in the line's group with
+    no evidence of a part (a runner's brother at the same address): a name for the analyst,
+    not evidence of exploitation."""
+    return [s for s in line.people if s.child and s.role != line_rules.ASSOCIATE]
 
-    return list(
-        Person.objects.filter(id__in=person_ids)
-        .order_by("id")
-        .values_list("agency__code", "source_ref")
-    )
+
+def _police_forces() -> set[str]:
+    return set(Agency.objects.filter(kind=AgencyKind.POLICE_FORCE).values_list("code", flat=True))
+
+
+def _refs(person_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Return each person record's (agency code, source ref), in one query."""
+    return {
+        pid: (agency, ref)
+        for pid, agency, ref in Person.objects.filter(id__in=person_ids).values_list(
+            "id", "agency__code", "source_ref"
+        )
+    }
 
 
 def record_findings(analysis: Analysis, agency: str | None = None) -> recording.Summary:

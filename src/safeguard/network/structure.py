@@ -76,6 +76,19 @@ def measure(graph: igraph.Graph, seed: int = SEED, resolution: float = 1.0) -> S
         return _measure(graph, resolution)
 
 
+def leiden(
+    graph: igraph.Graph,
+    weights,
+    resolution: float = 1.0,
+    starts: int = STARTS,
+    seed: int = SEED,
+) -> tuple[list[int], float]:
+    """Return Leiden's groups (modularity, best of `starts` seeded runs, numbered largest
+    first) and their modularity: one place for the file analysis and the records' lines."""
+    with _seeded(seed):
+        return _communities(graph, weights, resolution, starts)
+
+
 @contextmanager
 def _seeded(seed: int):
     """Give igraph (Leiden, and ARPACK's start vector) its own seeded generator, then put the
@@ -129,12 +142,12 @@ def _eigenvector(graph: igraph.Graph, weights) -> list[float]:
     return [max(0.0, v / top) for v in values]
 
 
-def _communities(graph: igraph.Graph, weights, resolution: float):
+def _communities(graph: igraph.Graph, weights, resolution: float, starts: int = STARTS):
     """Leiden (modularity), best of STARTS runs; groups renumbered largest first."""
     if not graph.ecount():
         return list(range(graph.vcount())), 0.0
     best = None
-    for _ in range(STARTS):
+    for _ in range(starts):
         found = graph.community_leiden(
             objective_function="modularity",
             weights=weights,

@@ -93,23 +93,26 @@ def _person_records(nodes: Iterable[dict]) -> set[int]:
 
 
 def _audit_parts(
-    request: HttpRequest, members: Iterable[LineMember], listing: str, visible: set[int]
+    request: HttpRequest,
+    members: Iterable[LineMember],
+    listing: str,
+    visible: set[int],
+    action: str = "read",
+    **detail: str,
 ) -> None:
-    """Log a read of each person's part shown, saying whether they were named."""
+    """Log a read (or export) of each person's part shown, saying whether they were named.
+    `listing` is the list they were read in; an export names its format instead."""
     who = reading.actor(request.user)
+    where = {"path": request.path, **({"list": listing} if listing else {}), **detail}
     entries = [
         {
-            "action": "read",
+            "action": action,
             **who,
             "what": MEMBER,
             "object_id": str(m.pk),
             "person_id": m.person_id,
             "purpose": PURPOSE,
-            "detail": {
-                "path": request.path,
-                "list": listing,
-                "named": bool(visible.intersection(m.records)),
-            },
+            "detail": {**where, "named": bool(visible.intersection(m.records))},
         }
         for m in members
     ]
@@ -458,25 +461,7 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     write, content_type = DOWNLOADS[fmt]
     body = write(found, exports.redact(whole, visible))
     members = found.members.only("pk", "person_id", "records")
-    who = reading.actor(request.user)
-    log.record_many(
-        [
-            {
-                "action": "export",
-                **who,
-                "what": MEMBER,
-                "object_id": str(m.pk),
-                "person_id": m.person_id,
-                "purpose": PURPOSE,
-                "detail": {
-                    "path": request.path,
-                    "format": fmt,
-                    "named": bool(visible.intersection(m.records)),
-                },
-            }
-            for m in members
-        ]
-    )
+    _audit_parts(request, members, "", visible, action="export", format=fmt)
     response = HttpResponse(body, content_type=content_type)
     name = f"line-{found.key}-run-{found.run_id}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
