@@ -71,7 +71,7 @@ def recorded(
             rows = rows.filter(occurred_at__date__lte=end)
         if start is not None:
             rows = rows.filter(occurred_at__date__gte=start)
-        for pid, kind, role, at, age, event in rows.values_list(
+        for pid, kind, role, at, age, event in rows.order_by("occurred_at", "id").values_list(
             "person_id", "event__kind", "role", "occurred_at", "age_at_event", "event_id"
         ):
             r = out[owner[pid]]

@@ -90,7 +90,9 @@ def _links(start: date | None, end: date | None) -> Iterator[tuple]:
         # A link with no end date is open (lives at X since 2020 still counts in 2025); one
         # with no dates but asserted by an event is dated by the event, below.
         query = query.filter(Q(valid_to__gte=start) | Q(valid_to__isnull=True))
-    rows = query.values_list(
+    # In id order: the same records always make the same graph (edge order, merged nodes'
+    # keys, the sources a reason names first), whatever order the database returns rows in.
+    rows = query.order_by("id").values_list(
         "id",
         "kind",
         "from_person_id",
@@ -140,7 +142,7 @@ def _events(start: date | None, end: date | None, crowd: int) -> Iterator[tuple]
         query = query.filter(occurred_at__date__gte=start)
     if end is not None:
         query = query.filter(occurred_at__date__lte=end)
-    rows = query.order_by("event_id").values_list(
+    rows = query.order_by("event_id", "person_id", "id").values_list(
         "event_id", "person_id", "occurred_at", "event__location_id", "event__location__kind"
     )
     current, people, at, place, place_kind = None, [], None, None, None
@@ -175,7 +177,9 @@ def _held_phones(start: date | None, end: date | None) -> Iterator[tuple]:
         query = query.filter(event__occurred_at__date__gte=start)
     if end is not None:
         query = query.filter(event__occurred_at__date__lte=end)
-    rows = query.values_list("event_id", "holder_id", "phone_id", "event__occurred_at")
+    rows = query.order_by("event_id", "id").values_list(
+        "event_id", "holder_id", "phone_id", "event__occurred_at"
+    )
     for event_id, holder, phone, at in rows.iterator(chunk_size=CHUNK):
         day = _day(at)
         yield (g.PERSON, holder), (g.PHONE, phone), "uses_phone", f"event:{event_id}", day, day, 1
@@ -191,8 +195,12 @@ def _persons(ids: set[int]) -> Iterator[tuple[int, g.Node]]:
     """Yield each person record's node: records agreeing exactly on names and birth are one."""
     first_of: dict[tuple, str] = {}
     for chunk in _chunks(ids):
-        rows = m.Person.objects.filter(id__in=chunk).values_list(
-            "id", "given_name", "family_name", "date_of_birth", "flags", "agency__code"
+        rows = (
+            m.Person.objects.filter(id__in=chunk)
+            .order_by("id")
+            .values_list(
+                "id", "given_name", "family_name", "date_of_birth", "flags", "agency__code"
+            )
         )
         for pid, given, family, dob, flags, agency in rows:
             same = (given.strip().lower(), family.strip().lower(), dob)
@@ -208,8 +216,10 @@ def _persons(ids: set[int]) -> Iterator[tuple[int, g.Node]]:
 
 def _phones(ids: set[int]) -> Iterator[tuple[int, g.Node]]:
     for chunk in _chunks(ids):
-        rows = m.Phone.objects.filter(id__in=chunk).values_list(
-            "id", "number", "is_deal_line", "line_name", "agency__code"
+        rows = (
+            m.Phone.objects.filter(id__in=chunk)
+            .order_by("id")
+            .values_list("id", "number", "is_deal_line", "line_name", "agency__code")
         )
         for pid, number, deal, name, agency in rows:
             key = g.phone_key(number)
@@ -219,16 +229,20 @@ def _phones(ids: set[int]) -> Iterator[tuple[int, g.Node]]:
 
 def _locations(ids: set[int]) -> Iterator[tuple[int, g.Node]]:
     for chunk in _chunks(ids):
-        rows = m.Location.objects.filter(id__in=chunk).values_list(
-            "id",
-            "kind",
-            "name",
-            "address",
-            "postcode",
-            "force_area",
-            "local_authority",
-            "latitude",
-            "longitude",
+        rows = (
+            m.Location.objects.filter(id__in=chunk)
+            .order_by("id")
+            .values_list(
+                "id",
+                "kind",
+                "name",
+                "address",
+                "postcode",
+                "force_area",
+                "local_authority",
+                "latitude",
+                "longitude",
+            )
         )
         for lid, kind, name, address, postcode, force, authority, lat, lon in rows:
             label = name or address.split("\n")[0] or postcode or f"location {lid}"
