@@ -30,6 +30,7 @@ from safeguard.records import services
 from safeguard.records.ages import UK, age_on
 from safeguard.records.models import Event
 from safeguard.records.services import Stored
+from safeguard.records.vocabulary import AGE_OF_RANGE
 from safeguard.safeguarding import charging, pipeline
 
 # Kinds in the order they are stored: a record may refer to kinds stored before it.
@@ -219,7 +220,8 @@ class Recorder:
                         "person_id": person.id,
                         "role": p.role,
                         "occurred_at": event.occurred_at,
-                        "age_at_event": age_on(person.date_of_birth, day),
+                        "age_at_event": _age(person.date_of_birth, day, p.age_range),
+                        "age_range": p.age_range or "",
                     }
                 )
             for o in event.objects:
@@ -440,6 +442,14 @@ def _references(record: SourceIn) -> Iterable[tuple[str, Ref]]:
             yield "event", record.event
     elif isinstance(record, ChargingReviewIn):
         yield "person", record.person
+
+
+def _age(date_of_birth, day, age_range: str | None) -> int | None:
+    """Age at the event: from the date of birth, else the age band the source gave."""
+    age = age_on(date_of_birth, day)
+    if age is None and age_range:
+        return AGE_OF_RANGE[age_range]
+    return age
 
 
 def record_batch(

@@ -20,6 +20,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -253,6 +254,18 @@ class LocationIn(SourceIn):
 class ParticipantIn(Strict):
     person: Ref
     role: v.Role
+    # The person's age band at the event when the source gives no date of birth (a
+    # data.police.uk search); a date of birth, when the person has one, decides instead.
+    age_range: v.AgeRange | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset_range(self, handler):
+        # Left out when not given, so the digest of every part recorded before the field
+        # existed is unchanged (recording them again is still "already present").
+        data = handler(self)
+        if self.age_range is None:
+            data.pop("age_range", None)
+        return data
 
 
 class ObjectIn(Strict):

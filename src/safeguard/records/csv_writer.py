@@ -60,7 +60,7 @@ CSV_FILES: dict[str, tuple[str, ...]] = {
         "grading",
         "attributes",
     ),
-    "participants.csv": ("agency", "event", "person", "person_agency", "role"),
+    "participants.csv": ("agency", "event", "person", "person_agency", "role", "age_range"),
     "event_objects.csv": (
         "agency",
         "event",

@@ -211,7 +211,7 @@ def _events(chunk: list[dict], codes: dict[int, str]) -> Iterator[dict]:
         for row in (
             Participation.objects.filter(event_id__in=ids)
             .order_by("event_id", "id")
-            .values_list("event_id", "person_id", "role")
+            .values_list("event_id", "person_id", "role", "age_range")
         ):
             parts[row[0]].append(row[1:])
         for row in (
@@ -223,7 +223,7 @@ def _events(chunk: list[dict], codes: dict[int, str]) -> Iterator[dict]:
     locations = _ref_index(Location, (row["location_id"] for row in chunk))
     persons = _ref_index(
         Person,
-        [p for rows in parts.values() for p, _ in rows]
+        [p for rows in parts.values() for p, _, _ in rows]
         + [o[2] for rows in objects.values() for o in rows],
     )
     phones = _ref_index(Phone, (o[0] for rows in objects.values() for o in rows))
@@ -241,8 +241,14 @@ def _events(chunk: list[dict], codes: dict[int, str]) -> Iterator[dict]:
                 "grading": row["grading"],
                 "attributes": row["attributes"],
                 "participants": [
-                    {"person": _ref(own, person, persons, codes), "role": role}
-                    for person, role in parts[row["id"]]
+                    _given(
+                        {
+                            "person": _ref(own, person, persons, codes),
+                            "role": role,
+                            "age_range": age_range or None,
+                        }
+                    )
+                    for person, role, age_range in parts[row["id"]]
                 ],
                 "objects": [
                     _given(

@@ -182,6 +182,9 @@ class Participation(models.Model):
     occurred_at = models.DateTimeField()
     # Whole years at occurred_at; null when the date of birth is not known.
     age_at_event = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The band the source gave instead of a date of birth (data.police.uk), if any; then
+    # age_at_event is the band's age nearest 18 (vocabulary.AGE_OF_RANGE).
+    age_range = models.CharField(max_length=16, choices=v.AgeRange.choices, blank=True)
 
     class Meta:
         constraints = [

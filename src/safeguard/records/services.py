@@ -119,7 +119,8 @@ def insert_person_names(rows: Sequence[dict]) -> None:
 
 
 def insert_participations(rows: Sequence[dict]) -> None:
-    """Insert persons' parts in events (event_id, person_id, role, occurred_at, age_at_event)."""
+    """Insert persons' parts in events (event_id, person_id, role, occurred_at, age_at_event,
+    age_range)."""
     bulk.insert_rows(Participation, rows, return_ids=False)
 
 

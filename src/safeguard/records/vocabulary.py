@@ -54,6 +54,28 @@ class PersonFlag(models.TextChoices):
     INSECURE_IMMIGRATION = "insecure_immigration", "Insecure immigration status"
 
 
+class AgeRange(models.TextChoices):
+    """An age known only as a band, as data.police.uk publishes it for stop and search."""
+
+    UNDER_10 = "under 10", "Under 10"
+    AGED_10_17 = "10-17", "10 to 17"
+    AGED_18_24 = "18-24", "18 to 24"
+    AGED_25_34 = "25-34", "25 to 34"
+    OVER_34 = "over 34", "Over 34"
+
+
+# The age the rules read for a part whose person has no date of birth, only a band: the age
+# in the band nearest 18, so a band of children is never read as younger, nor one of adults
+# as older, than it may be. Only "under 18 or not" decides a duty (records.ages.is_child).
+AGE_OF_RANGE: dict[str, int] = {
+    AgeRange.UNDER_10: 9,
+    AgeRange.AGED_10_17: 17,
+    AgeRange.AGED_18_24: 18,
+    AgeRange.AGED_25_34: 25,
+    AgeRange.OVER_34: 35,
+}
+
+
 class NameKind(models.TextChoices):
     ALIAS = "alias", "Alias"
     NICKNAME = "nickname", "Nickname or street name"
