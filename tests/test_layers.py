@@ -21,6 +21,8 @@ LAYER = {
     # Network intelligence: reads records, and records what it finds about children through
     # intake, so that screening and duties follow as from any other source.
     "network": 6,
+    # Imports of published data (data.police.uk): record through intake like any source.
+    "importers": 6,
     "demo": 7,
     "web": 7,
     "api": 7,

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safeguard.intake",
     "safeguard.safeguarding",
     "safeguard.network",
+    "safeguard.importers",
     "safeguard.accounts",
     "safeguard.demo",
     "safeguard.web",
