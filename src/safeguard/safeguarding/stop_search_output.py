@@ -64,7 +64,9 @@ class Chart:
 def chart(figures: Sequence[MonthFigures], title: str, height: float = 240.0) -> Chart:
     """Grouped bars of one force's months: children searched, arrested, and referred."""
     top = max((getattr(f, key) for f in figures for key, _, _ in SERIES), default=0)
-    scale_top = _nice(top)
+    step = _step(top)
+    lines = max(-(-top // step), 1)  # gridlines above zero, the top one at or above `top`
+    scale_top = step * lines
     left, bottom, group = 48.0, 40.0, 12.0 * len(SERIES) + 10.0
     plot = height - bottom - 10.0
     bars: list[Bar] = []
@@ -74,23 +76,21 @@ def chart(figures: Sequence[MonthFigures], title: str, height: float = 240.0) ->
         months.append((x0 + 6.0 * len(SERIES), f.month))
         for j, (key, name, colour) in enumerate(SERIES):
             value = getattr(f, key)
-            h = plot * value / scale_top if scale_top else 0.0
+            h = plot * value / scale_top
             bars.append(
                 Bar(x0 + j * 12.0, 10.0 + plot - h, h, colour, f"{f.month}: {name.lower()} {value}")
             )
-    ticks = [(10.0 + plot - plot * k / 4, round(scale_top * k / 4)) for k in range(5)]
+    ticks = [(10.0 + plot - plot * k / lines, step * k) for k in range(lines + 1)]
     width = left + max(len(figures), 1) * group + 10.0
     return Chart(width, height, bars, months, ticks, [(n, c) for _, n, c in SERIES], title)
 
 
-def _nice(value: int) -> int:
-    """The smallest round number (1, 2 or 5 times a power of ten) at least `value`."""
-    if value <= 0:
-        return 0
+def _step(top: int) -> int:
+    """The gridlines' step: 1, 2 or 5 times a power of ten, at most five lines to `top`."""
     step = 1
     while True:
         for m in (1, 2, 5):
-            if m * step >= value:
+            if top <= 5 * m * step:
                 return m * step
         step *= 10
 
