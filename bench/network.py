@@ -28,11 +28,12 @@ phones and their contacts, events and places, and county lines planted in it), m
            (small functions below, mirroring them): building the graph from the same ties
            (graph.merge in both, the cycle collector paused in both), the fan-out of deal
            phones (degree and local clustering of the contact subgraph), communities (igraph
-           Leiden, modularity, best of 3, as lines.communities; networkx has no Leiden of
-           its own, so Louvain, seeded, best of 3), the breadth-first hops around each
-           line's deal phones, and betweenness in each line's projection (its people
-           alone). Each step is run --repeats times, the fastest kept; the results of the
-           two are compared. Target: networkx at least 10 times slower.
+           Leiden, modularity, best of 3 runs of 2 iterations, as lines.communities; networkx
+           has no Leiden of its own, so Louvain, seeded, best of 3, each run to the end),
+           the breadth-first hops around each line's deal phones, and betweenness in each
+           line's projection (its people alone). Each step is run --repeats times, the
+           fastest kept; the results of the two are compared. Target: networkx at least 10
+           times slower.
 
 It prints the figures and writes them to bench/results/network-<timestamp>.json with the
 machine and its load average (the machine may be shared). It is not a test: it passes or
