@@ -26,12 +26,13 @@ phones and their contacts, events and places, and county lines planted in it), m
            lines.communities, lines._hops, and line_roles.projection with igraph's
            betweenness, the betweenness part of line_roles.structure_within) and in networkx
            (small functions below, mirroring them): building the graph from the same ties
-           (merged alike), the fan-out of deal phones (degree and local clustering of the
-           contact subgraph), communities (igraph Leiden, modularity, best of 3, as
-           lines.communities; networkx has no Leiden of its own, so Louvain, seeded, best
-           of 3), the breadth-first hops around each line's deal phones, and betweenness
-           in each line's projection (its people alone). Each step is run --repeats times,
-           the fastest kept; the results of the two are compared. Target: networkx at least 10
+           (graph.merge in both, the cycle collector paused in both), the fan-out of deal
+           phones (degree and local clustering of the contact subgraph), communities (igraph
+           Leiden, modularity, best of 3 runs of 2 iterations, as lines.communities; networkx
+           has no Leiden of its own, so Louvain, seeded, best of 3, each run to the end),
+           the breadth-first hops around each line's deal phones, and betweenness in each
+           line's projection (its people alone). Each step is run --repeats times, the
+           fastest kept; the results of the two are compared. Target: networkx at least 10
            times slower.
 
 It prints the figures and writes them to bench/results/network-<timestamp>.json with the
@@ -244,46 +245,36 @@ def recovered(world, rg, scored) -> dict:
 
 
 def nx_build(nodes, ties, weights):
-    """graph.build in networkx: the same merge, into a MultiGraph keyed by the tie's kind."""
+    """graph.build in networkx: the same merge (graph.merge), with the garbage collector
+    paused as build pauses it, into a MultiGraph keyed by the tie's kind."""
     import networkx as nx
 
-    from safeguard.network.graph import _earlier, _later, weight_of
+    from safeguard import collector
+    from safeguard.network.graph import merge, weight_of
 
     node_list = list(nodes)
     index = {n.key: i for i, n in enumerate(node_list)}
-    merged: dict[tuple[int, int, str], list] = {}
-    for tie in ties:
-        a, b = index.get(tie.a), index.get(tie.b)
-        if a is None or b is None or a == b:
-            continue
-        key = (a, b, tie.kind) if a < b else (b, a, tie.kind)
-        held = merged.get(key)
-        if held is None:
-            merged[key] = [tie.count, tie.first, tie.last, [tie.source]]
-            continue
-        held[0] += tie.count
-        held[1] = _earlier(held[1], tie.first)
-        held[2] = _later(held[2], tie.last)
-        held[3].append(tie.source)
-    graph = nx.MultiGraph()
-    graph.add_nodes_from(
-        (i, {"key": n.key, "kind": n.kind, "label": n.label}) for i, n in enumerate(node_list)
-    )
-    graph.add_edges_from(
-        (
-            a,
-            b,
-            kind,
-            {
-                "count": v[0],
-                "first": v[1].isoformat() if v[1] else None,
-                "last": v[2].isoformat() if v[2] else None,
-                "sources": tuple(v[3]),
-                "weight": weight_of(kind, v[0], weights),
-            },
+    with collector.paused():
+        merged = merge(index, ties)
+        graph = nx.MultiGraph()
+        graph.add_nodes_from(
+            (i, {"key": n.key, "kind": n.kind, "label": n.label}) for i, n in enumerate(node_list)
         )
-        for (a, b, kind), v in merged.items()
-    )
+        graph.add_edges_from(
+            (
+                a,
+                b,
+                kind,
+                {
+                    "count": v[0],
+                    "first": v[1].isoformat() if v[1] else None,
+                    "last": v[2].isoformat() if v[2] else None,
+                    "sources": tuple(v[3]),
+                    "weight": weight_of(kind, v[0], weights),
+                },
+            )
+            for (a, b, kind), v in merged.items()
+        )
     return graph, node_list
 
 

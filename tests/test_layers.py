@@ -28,7 +28,7 @@ LAYER = {
     "api": 7,
 }
 # Project wiring every layer may use.
-SHARED = {"clock", "rulefiles", "settings", "cli", "urls", "wsgi", "__main__"}
+SHARED = {"clock", "collector", "rulefiles", "settings", "cli", "urls", "wsgi", "__main__"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -8,8 +8,8 @@ million events never sits in memory; the ground truth is complete once the strea
 
 import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
 
+from safeguard import collector
 from safeguard.demo import line_events, lines, operation, ordinary
 from safeguard.demo.context import Context
 from safeguard.demo.scenario import Scale, Scenario, load_scenario
@@ -48,7 +48,7 @@ class World:
         ctx = self.ctx
         yield from ctx.gaz.agencies()
         try:
-            with _collector_paused():
+            with collector.paused():
                 self.lines = lines.plan(ctx)
                 population = ordinary.populate(ctx)
                 gc.freeze()
@@ -91,18 +91,6 @@ def unbuildable_rates(story: Scenario | None = None) -> list[str]:
         if unknown:
             problems.append(f"{where}: no builder for {', '.join(unknown)}")
     return problems
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block, then restore it as it was."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def generate(seed: int, scale: "str | Scale" = "small") -> Iterator[RecordIn]:

@@ -23,6 +23,8 @@ from datetime import date
 
 import igraph
 
+from safeguard import collector
+
 # Kinds of node.
 PERSON, PHONE, LOCATION = "person", "phone", "location"
 
@@ -121,6 +123,26 @@ def build(
     """
     node_list = list(nodes)
     index = {n.key: i for i, n in enumerate(node_list)}
+    with collector.paused():  # hundreds of thousands of small lists and tuples
+        merged = merge(index, ties)
+        graph = igraph.Graph(n=len(node_list), directed=False)
+        graph.vs["key"] = [n.key for n in node_list]
+        graph.vs["kind"] = [n.kind for n in node_list]
+        graph.vs["label"] = [n.label for n in node_list]
+        graph.add_edges(list(k[:2] for k in merged))
+        values = list(merged.values())
+        graph.es["kind"] = [k[2] for k in merged]
+        graph.es["count"] = [v[0] for v in values]
+        graph.es["first"] = [v[1].isoformat() if v[1] else None for v in values]
+        graph.es["last"] = [v[2].isoformat() if v[2] else None for v in values]
+        graph.es["sources"] = [tuple(v[3]) for v in values]
+        graph.es["weight"] = [weight_of(k[2], v[0], weights) for k, v in merged.items()]
+    return RecordGraph(graph=graph, nodes=node_list, index=index, start=start, end=end)
+
+
+def merge(index: dict[str, int], ties: Iterable[Tie]) -> dict[tuple[int, int, str], list]:
+    """Return the ties merged by pair of vertices (lower first) and kind, in the order first
+    seen: [count summed, first date, last date, sources]."""
     merged: dict[tuple[int, int, str], list] = {}
     for tie in ties:
         a, b = index.get(tie.a), index.get(tie.b)
@@ -135,19 +157,7 @@ def build(
         held[1] = _earlier(held[1], tie.first)
         held[2] = _later(held[2], tie.last)
         held[3].append(tie.source)
-    graph = igraph.Graph(n=len(node_list), directed=False)
-    graph.vs["key"] = [n.key for n in node_list]
-    graph.vs["kind"] = [n.kind for n in node_list]
-    graph.vs["label"] = [n.label for n in node_list]
-    graph.add_edges(list(k[:2] for k in merged))
-    values = list(merged.values())
-    graph.es["kind"] = [k[2] for k in merged]
-    graph.es["count"] = [v[0] for v in values]
-    graph.es["first"] = [v[1].isoformat() if v[1] else None for v in values]
-    graph.es["last"] = [v[2].isoformat() if v[2] else None for v in values]
-    graph.es["sources"] = [tuple(v[3]) for v in values]
-    graph.es["weight"] = [weight_of(k[2], v[0], weights) for k, v in merged.items()]
-    return RecordGraph(graph=graph, nodes=node_list, index=index, start=start, end=end)
+    return merged
 
 
 def _earlier(a: date | None, b: date | None) -> date | None:

@@ -8,6 +8,7 @@ The person is given the role that scores highest. The controller is scored first
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 
 import igraph
 
@@ -62,33 +63,46 @@ def projection(
 ) -> tuple[list[int], "igraph.Graph"]:
     """Return the line's people and the graph of them alone: two people are tied when a tie
     joins them, their phones contact each other, they use the same phone, or they are tied to
-    the same address. People, not phones, are what betweenness and brokerage speak of."""
-    people = line.people(rg)
-    at = {p: i for i, p in enumerate(people)}
-    graph = rg.graph
-    holders: dict[int, set[int]] = {}  # phone or address -> the line's people tied to it
-    pairs: set[tuple[int, int]] = set()
-    for p in people:
-        for e in graph.es[graph.incident(p)]:
-            other = e.target if e.source == p else e.source
-            if other in at:
-                pairs.add((min(at[p], at[other]), max(at[p], at[other])))
-            elif other in line.members and rg.nodes[other].kind != g.PERSON:
-                holders.setdefault(other, set()).add(at[p])
-    for thing, who in holders.items():
-        if rg.nodes[thing].kind == g.PHONE:
-            for e in graph.es[graph.incident(thing)]:
-                far = e.target if e.source == thing else e.source
-                if e["kind"] == "contact" and far in holders:
-                    who = who | holders[far]
-        ordered = sorted(who)
-        # a deal phone's hundreds of buyers are not each other's ties (lines.yaml groups)
-        if len(ordered) <= clique_at_most:
-            pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    the same address. People, not phones, are what betweenness and brokerage speak of.
+
+    Made in igraph from the line's subgraph, as a large line's phones and addresses give
+    over a million pairs: with the ties between people set aside, the people within two
+    ties of a phone or address are those tied to it and those using a phone in contact
+    with it, and igraph's bipartite projection pairs them in C.
+    """
+    members = sorted(line.members)
+    sub = rg.graph.induced_subgraph(members)  # vertex i of sub is members[i]
+    person = [kind == g.PERSON for kind in sub.vs["kind"]]
+    people = [v for v, p in zip(members, person, strict=True) if p]
+    rank = list(accumulate(person, initial=-1))[1:]  # a person's place in people
+    ties: list[tuple[int, int]] = []  # between people, in people's places
+    between: list[int] = []  # sub's edges that are not a person's to a phone or address
+    held = [False] * len(members)  # a phone or address a person of the line is tied to
+    for i, ((a, b), kind) in enumerate(zip(sub.get_edgelist(), sub.es["kind"], strict=True)):
+        if person[a] and person[b]:
+            between.append(i)
+            ties.append((rank[a], rank[b]))
+        elif person[a] or person[b]:
+            held[b if person[a] else a] = True
+        elif kind != "contact":
+            between.append(i)
+    sub.delete_edges(between)
+    things = [i for i, h in enumerate(held) if h]
+    shared: list[tuple[int, int]] = []  # (person's place, the thing's) to project
+    for thing, near in zip(things, sub.neighborhood(things, order=2, mindist=1), strict=True):
+        who = [rank[v] for v in near if person[v]]
+        if len(who) <= clique_at_most:
+            shared.extend(zip(who, repeat(len(people) + thing)))
         else:
-            hub = min(ordered)  # the line holder's side: keep the star, not the clique
-            pairs.update((min(hub, b), max(hub, b)) for b in ordered if b != hub)
-    return people, igraph.Graph(n=len(people), edges=sorted(pairs), directed=False)
+            # a deal phone's hundreds of buyers are not each other's ties (lines.yaml
+            # groups): the line holder's side keeps the star, not the clique
+            ties.extend(zip(repeat(min(who)), who))
+    both = igraph.Graph(n=len(people) + len(members), edges=shared)
+    kinds = [False] * len(people) + [True] * len(members)
+    out = both.bipartite_projection(types=kinds, multiplicity=False, which=False)
+    out.add_edges(ties)
+    out.simplify()  # one edge a pair, none from a person to themselves
+    return people, out
 
 
 def structure_within(

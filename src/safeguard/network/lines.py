@@ -25,6 +25,10 @@ from safeguard.network.line_rules import Lines
 
 # Leiden's starts on the whole graph (structure.leiden keeps the best; 3, not 5, for time).
 STARTS = 3
+# Leiden's iterations in each start, not until one improves nothing: the first two find
+# nearly all the modularity in a quarter to a half of the time (bench/network.py: 0.93363
+# against 0.93385 on 96,012 edges, 0.94522 against 0.94531 on 997,664 edges).
+ITERATIONS = 2
 
 
 @dataclass(slots=True)
@@ -110,10 +114,13 @@ def group_deal_phones(rg: g.RecordGraph, deal: dict[int, str], rules: Lines) -> 
 
 
 def communities(rg: g.RecordGraph, rules: Lines) -> list[int]:
-    """Return each vertex's Leiden community (modularity, weighted, best of STARTS)."""
+    """Return each vertex's Leiden community (modularity, weighted, best of STARTS runs of
+    ITERATIONS iterations)."""
     graph = rg.graph
-    weights = graph.es["weight"] if graph.ecount() else None
-    return structure.leiden(graph, weights, rules.groups.resolution, starts=STARTS)[0]
+    weights = "weight" if graph.ecount() else None
+    return structure.leiden(
+        graph, weights, rules.groups.resolution, starts=STARTS, iterations=ITERATIONS
+    )[0]
 
 
 def detect(rg: g.RecordGraph, rules: Lines) -> list[FoundLine]:

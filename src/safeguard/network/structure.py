@@ -82,11 +82,15 @@ def leiden(
     resolution: float = 1.0,
     starts: int = STARTS,
     seed: int = SEED,
+    iterations: int = -1,
 ) -> tuple[list[int], float]:
     """Return Leiden's groups (modularity, best of `starts` seeded runs, numbered largest
-    first) and their modularity: one place for the file analysis and the records' lines."""
+    first) and their modularity: one place for the file analysis and the records' lines.
+
+    Each run iterates Leiden `iterations` times (negative: until an iteration improves
+    nothing); `weights` may be an edge attribute's name."""
     with _seeded(seed):
-        return _communities(graph, weights, resolution, starts)
+        return _communities(graph, weights, resolution, starts, iterations)
 
 
 @contextmanager
@@ -142,7 +146,9 @@ def _eigenvector(graph: igraph.Graph, weights) -> list[float]:
     return [max(0.0, v / top) for v in values]
 
 
-def _communities(graph: igraph.Graph, weights, resolution: float, starts: int = STARTS):
+def _communities(
+    graph: igraph.Graph, weights, resolution: float, starts: int = STARTS, iterations: int = -1
+):
     """Leiden (modularity), best of STARTS runs; groups renumbered largest first."""
     if not graph.ecount():
         return list(range(graph.vcount())), 0.0
@@ -152,7 +158,7 @@ def _communities(graph: igraph.Graph, weights, resolution: float, starts: int = 
             objective_function="modularity",
             weights=weights,
             resolution=resolution,
-            n_iterations=-1,
+            n_iterations=iterations,
         )
         quality = graph.modularity(found.membership, weights=weights, resolution=resolution)
         if best is None or quality > best[1] + 1e-12:

@@ -5,14 +5,13 @@ chunk), so that the pipeline can re-screen the children of a batch of new events
 `safeguard screening run` can re-screen every child without one query per child.
 """
 
-import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Max
 
+from safeguard import collector
 from safeguard.clock import now
 from safeguard.records.ages import ADULT_AGE, UK
 from safeguard.records.bulk import insert_rows
@@ -75,29 +74,14 @@ def rescreen(
     stored: list[Screening] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        with _collector_paused():
+        # A chunk's few hundred thousand small objects live until it ends: collecting them
+        # again and again took nearly half of a full re-screen. The few cycles among them
+        # (the ORM's) are collected in the collector's next run after it.
+        with collector.paused():
             stored.extend(_rescreen_chunk(chunk, moments, triggers, catalogue))
         if progress is not None:
             progress(len(chunk))
     return stored
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while one chunk is loaded, screened and stored.
-
-    A chunk builds a few hundred thousand small objects that live until it ends, so the
-    collector ran full collections over them again and again: nearly half of a full
-    re-screen's time. Reference counting frees them when the chunk ends; the few cycles
-    among them (the ORM's) are collected in the collector's next run after it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def assess(person_id: int, at: datetime) -> Result | None:
