@@ -99,12 +99,43 @@ def test_only_supervisory_roles_see_the_figures(world):
     assert not policy.sees_aggregates(_user(Role.OFFICER, "lancs"))
 
 
+@pytest.mark.parametrize(
+    ("role", "agency", "forces"),
+    [
+        # A police force's supervisory, analytical and leading roles: their own force only.
+        (Role.SUPERVISOR, "lancs", ["lancs"]),
+        (Role.SAFEGUARDING_LEAD, "lancs", ["lancs"]),
+        (Role.ANALYST, "cumbria", ["cumbria"]),
+        (Role.ADMINISTRATOR, "lancs", ["lancs"]),
+        # An inspector: every police force, by name (Cumbria before Lancashire).
+        (Role.INSPECTOR, "lancs", ["cumbria", "lancs"]),
+        # Officers and custody: not the report.
+        (Role.OFFICER, "lancs", []),
+        (Role.CUSTODY_SERGEANT, "lancs", []),
+        (Role.OFFENDER_MANAGER, "lancs", []),
+        # A partner agency, whatever the role: none.
+        (Role.MASH_WORKER, "blackpool-cs", []),
+        (Role.SUPERVISOR, "blackpool-cs", []),
+        (Role.SCHOOL_SAFEGUARDING_LEAD, "school", []),
+    ],
+)
+def test_the_stop_search_report_shows_a_forces_own_figures_and_every_force_to_an_inspector(
+    world, role, agency, forces
+):
+    user = _user(role, agency)
+    found = list(policy.stop_search_forces(user).values_list("code", flat=True))
+    assert found == forces
+    assert policy.sees_stop_search(user) == bool(forces)
+
+
 def test_a_user_without_membership_or_inactive_sees_nothing(world, django_user_model):
     stranger = django_user_model.objects.create_user("stranger", password="pw")
     assert not policy.persons(stranger).exists()
     officer = _user(Role.OFFICER, "lancs")
     officer.is_active = False
     assert not policy.persons(officer).exists()
+    assert not policy.stop_search_forces(stranger).exists()
+    assert not policy.sees_stop_search(stranger)
     assert Event.objects.exists()  # there was something to see
 
 

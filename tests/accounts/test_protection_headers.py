@@ -17,9 +17,14 @@ from safeguard.records.models import Agency
 
 PASSWORD = "a long test password"
 SRC = Path(__file__).resolve().parents[2] / "src" / "safeguard"
-# Served as a file by a command, not as a page: its <style> block is allowed for it alone
-# when a view serves it (docs/operations.md, "Content Security Policy").
-NOT_SERVED = {"safeguarding/templates/safeguarding/documents/referral.html"}
+# Written as files by commands so that they stand alone, with their own <style> block: the
+# referral document (allowed for it alone when a view serves it) and the stop-and-search
+# report's page, never served (the web page includes its partials instead); see
+# docs/operations.md, "Content Security Policy".
+NOT_SERVED = {
+    "safeguarding/templates/safeguarding/documents/referral.html",
+    "safeguarding/templates/safeguarding/stop_search/report.html",
+}
 
 INLINE = re.compile(
     r"<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE

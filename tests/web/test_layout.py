@@ -221,6 +221,16 @@ def _dashboard_page(role):
     return build
 
 
+def _stop_search_page(role):
+    def build(client, police):
+        from tests.web.builders import member
+
+        member(client, role, police, f"stop-search-{role}")
+        return client.get(reverse("web:stop-search-report"))
+
+    return build
+
+
 PAGES = {
     "charging review form": _charging_page("form_page"),
     "charging review form, with errors": _charging_page("form_page_with_errors"),
@@ -247,6 +257,8 @@ PAGES = {
     "my referrals": _my_referrals_page,
     "dashboard": _dashboard_page(Role.SUPERVISOR),
     "dashboard, inspector": _dashboard_page(Role.INSPECTOR),
+    "stop and search report": _stop_search_page(Role.SUPERVISOR),
+    "stop and search report, inspector": _stop_search_page(Role.INSPECTOR),
 }
 
 
@@ -350,6 +362,7 @@ def test_every_navigation_page_exists():
     pages = set(navigation.EVERYONE)
     for role in Role:
         pages |= set(navigation.ROLE_PAGES[role])
+    pages |= {(label, name) for label, name, _ in navigation.CHECKED_PAGES}
     for label, name in pages:
         assert label and reverse(name)
 

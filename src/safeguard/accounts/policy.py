@@ -17,6 +17,9 @@ Every page, export and API query asks here, so that a rule changes in one place:
 - The county-lines network analysis (lines, drawings, targets) is seen by a force's
   analysts, safeguarding leads, supervisors and administrators (NETWORK_ROLES); a person in
   it is named only to a user who may see one of their records (persons()).
+- The stop-and-search report (searches of children, arrests and referrals, by force and
+  month: counts, no child named) is seen by a police force's users in AGGREGATE_ROLES, for
+  their own force only, and by an inspector, for every force (stop_search_forces()).
 - A user without a membership sees nothing.
 
 A record outside a user's scope is, to them, not there: views answer 404 (and the attempt
@@ -30,7 +33,7 @@ from django.db.models import Q, QuerySet
 
 from safeguard.accounts.roles import Role
 from safeguard.records import vocabulary as rv
-from safeguard.records.models import Event, Person
+from safeguard.records.models import Agency, Event, Person
 from safeguard.safeguarding.models import ChargingReview, Duty, ToolRecommendation
 from safeguard.safeguarding.rules import ShareGroup
 from safeguard.safeguarding.vocabulary import DutyKind, State
@@ -212,6 +215,33 @@ def sees_network(user) -> bool:
     """Whether the user may see the network analysis: a police force's user in NETWORK_ROLES."""
     who = viewer(user)
     return who is not None and who.police and who.role in NETWORK_ROLES
+
+
+def sees_stop_search(user) -> bool:
+    """Whether the user may see the stop-and-search report: an inspector, or a police
+    force's user in AGGREGATE_ROLES (supervisors, safeguarding leads, analysts and
+    administrators)."""
+    who = viewer(user)
+    if who is None:
+        return False
+    return who.role == Role.INSPECTOR or (who.police and who.role in AGGREGATE_ROLES)
+
+
+def stop_search_forces(user) -> QuerySet[Agency]:
+    """The police forces whose stop-and-search figures the user may see, by name.
+
+    Every force for an inspector (who inspects forces, and sees counts only); their own force
+    for its users who see the report (an administrator too: a membership is of one force, and
+    administering it opens no other force's figures); none for anyone else, a partner
+    agency's users included.
+    """
+    who = viewer(user)
+    if who is None or not sees_stop_search(user):
+        return Agency.objects.none()
+    forces = Agency.objects.filter(kind=rv.AgencyKind.POLICE_FORCE).order_by("name")
+    if who.role == Role.INSPECTOR:
+        return forces
+    return forces.filter(pk=who.agency_id)
 
 
 # -- helpers ---------------------------------------------------------------------------------

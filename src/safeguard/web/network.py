@@ -13,24 +13,21 @@ the table of members beside it holds the same people, so the page works without 
 """
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_safe
 
 from safeguard.accounts import policy, reading
 from safeguard.audit import log
 from safeguard.network import exports, graph, line_rules, targets
 from safeguard.network.line_rules import ASSOCIATE
 from safeguard.network.models import AnalysisRun, Line, LineMember
-from safeguard.web.access import visible_or_404
+from safeguard.web.access import page_for, visible_or_404
 
 PURPOSE = "network analysis"
 HIDDEN = exports.HIDDEN_LABEL
@@ -41,16 +38,8 @@ RUN, MEMBER = "network.analysisrun", "network.linemember"
 KINDS = {graph.PERSON: "Person", graph.PHONE: "Phone", graph.LOCATION: "Place"}
 
 
-def network_page(view: Callable) -> Callable:
-    """Sign-in first; then the page is there only for a user who sees the network (else 404)."""
-
-    @wraps(view)
-    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not policy.sees_network(request.user):
-            raise Http404("No such page")
-        return view(request, *args, **kwargs)
-
-    return login_required(require_safe(checked))
+# Sign-in first; then the page is there only for a user who sees the network (else 404).
+network_page = page_for(policy.sees_network)
 
 
 # --- who may be named ---------------------------------------------------------------------

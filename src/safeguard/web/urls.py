@@ -9,6 +9,7 @@ from safeguard.web import (
     network,
     queue,
     referrals,
+    stop_search,
     tools,
     views,
 )
@@ -36,6 +37,8 @@ urlpatterns = [
     path("tools/", tools.tools, name="tools"),
     path("tools/<int:pk>/decide/", tools.decide, name="tools-decide"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reports/stop-search/", stop_search.report, name="stop-search-report"),
+    path("reports/stop-search/stop-search.csv", stop_search.download, name="stop-search-csv"),
     path("network/", network.overview, name="network"),
     path("network/lines/<int:pk>/", network.line, name="network-line"),
     path("network/lines/<int:pk>/drawing.json", network.drawing, name="network-drawing"),

@@ -6,12 +6,15 @@ A template tag rather than a context processor, so that no setting has to change
     {% service_navigation as items %}
     {% for item in items %}<a href="{{ item.url }}">{{ item.label }}</a>{% endfor %}
 
-Only pages that exist are listed. The role pages of issue #5 add their (label, URL name)
+Only pages that exist are listed: those of the user's role (ROLE_PAGES), then those the access
+policy lets the user use (CHECKED_PAGES). The role pages of issue #5 add their (label, URL name)
 pairs to ROLE_PAGES; tests/web/test_layout.py checks that every name resolves. Sign out is
 not here: it is a POST, drawn as a form by web/base.html.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import template
 from django.urls import reverse
@@ -49,6 +52,14 @@ for _label, _name, _roles in (
         ROLE_PAGES[_role] += ((_label, _name),)
 
 
+# Pages that a role alone does not decide (the kind of the user's agency does too): listed
+# when the access policy's question for the page, asked of the user, says they may use it.
+CHECKED_PAGES: tuple[tuple[str, str, Callable[[Any], bool]], ...] = (
+    # Children searched, arrested and referred: police figures, and an inspector's.
+    ("Stop and search", "web:stop-search-report", policy.sees_stop_search),
+)
+
+
 @dataclass(frozen=True)
 class NavigationItem:
     label: str
@@ -62,7 +73,8 @@ def pages_for(user) -> tuple[tuple[str, str], ...]:
         return ()
     membership = getattr(user, "membership", None)  # a superuser may have none
     role = membership.role if membership is not None else None
-    return EVERYONE + ROLE_PAGES.get(role, ())
+    checked = tuple((label, name) for label, name, may in CHECKED_PAGES if may(user))
+    return EVERYONE + ROLE_PAGES.get(role, ()) + checked
 
 
 @register.simple_tag(takes_context=True)
