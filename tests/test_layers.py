@@ -1,6 +1,6 @@
 """Layers only call downward (DESIGN.md): web/api/demo -> network -> intake, accounts
--> safeguarding -> screening -> records -> audit. A module that imports from a layer above
-its own fails here."""
+-> offenders -> safeguarding -> screening -> records -> audit. A module that imports from a
+layer above its own fails here."""
 
 import ast
 from pathlib import Path
@@ -15,6 +15,9 @@ LAYER = {
     "records": 1,
     "screening": 2,
     "safeguarding": 3,
+    # Registered sexual and violent offenders: reads records, below accounts so that the
+    # access policy can decide over offender records.
+    "offenders": 4,
     "intake": 5,
     # Users and the access policy, which decides over every kind of record below it.
     "accounts": 5,

@@ -15,6 +15,7 @@ COMMANDS = {
     "export": "write every record back out as a POLE bundle (JSON Lines or CSV)",
     "screening": "check the indicator catalogue, re-screen every child, evaluate (docs/rules.md)",
     "duties": "apply the duty rules, escalate late duties, print the inspection figures",
+    "offenders": "recompute offenders' visit, review and notification dates; escalate; count",
     "network": "rank the people of a criminal network file by controller score, with reasons",
     "audit": "verify the hash-chained audit log; show who looked at a person's record",
     "api-token": "create, list or revoke a JSON API token (shown once, stored hashed)",

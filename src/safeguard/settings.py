@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "safeguard.screening",
     "safeguard.intake",
     "safeguard.safeguarding",
+    "safeguard.offenders",
     "safeguard.network",
     "safeguard.importers",
     "safeguard.accounts",

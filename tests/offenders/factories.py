@@ -1,0 +1,45 @@
+"""Offenders for tests: a force, its people through intake, offenders and supervisors."""
+
+from datetime import date
+
+from safeguard.accounts.roles import Role
+from safeguard.accounts.services import create_member
+from safeguard.offenders.models import Offender
+from safeguard.records.models import Agency, Person
+
+FORCE = {"type": "agency", "code": "lancs", "kind": "police_force", "name": "Lancashire"}
+
+
+def people(*refs: str, born: str = "1970-01-01") -> list[dict]:
+    """Return person records of the force, all born on one day."""
+    return [
+        {"type": "person", "agency": "lancs", "ref": ref, "date_of_birth": born} for ref in refs
+    ]
+
+
+def offender(ref: str, *, team: str = "MOSOVO North", **given) -> Offender:
+    """Store an offender for the force's person `ref` (recorded first), high risk by default."""
+    values = {
+        "mappa_category": 1,
+        "rm2000": "high",
+        "registered_on": date(2024, 1, 15),
+        **given,
+    }
+    return Offender.objects.create(
+        person=Person.objects.get(source_ref=ref),
+        agency=Agency.objects.get(code="lancs"),
+        reference=f"V-{ref}",
+        team=team,
+        **values,
+    )
+
+
+def staff() -> dict[str, object]:
+    """Create the force's offender manager, two teams' supervisors and another force's."""
+    lancs = Agency.objects.get(code="lancs")
+    made = {
+        "manager": create_member("om", "x", lancs, Role.OFFENDER_MANAGER, team="MOSOVO North"),
+        "north": create_member("sgt-north", "x", lancs, Role.SUPERVISOR, team="MOSOVO North"),
+        "south": create_member("sgt-south", "x", lancs, Role.SUPERVISOR, team="MOSOVO South"),
+    }
+    return {name: m.user for name, m in made.items()}
