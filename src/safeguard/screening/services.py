@@ -75,7 +75,7 @@ def rescreen(
     stored: list[Screening] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        with _collector_paused():
+        with collector_paused():
             stored.extend(_rescreen_chunk(chunk, moments, triggers, catalogue))
         if progress is not None:
             progress(len(chunk))
@@ -83,8 +83,9 @@ def rescreen(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while one chunk is loaded, screened and stored.
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for the block (one chunk loaded, screened and stored;
+    one file imported), then restore it as it was.
 
     A chunk builds a few hundred thousand small objects that live until it ends, so the
     collector ran full collections over them again and again: nearly half of a full
