@@ -45,9 +45,6 @@ class Context:
     # Crime rows repeated word for word in the file (the same crime twice): recorded once.
     crimes_seen: set[str] = field(default_factory=set)
     repeated: int = 0
-    # The place of each map point met in the file, by its cells: most rows are at a point
-    # met before, and a validated place is immutable, so it is made once and given again.
-    places: dict[tuple[str, str], LocationIn | None] = field(default_factory=dict)
 
     def ref(self, prefix: str, row: Row, *, key: str = "") -> str:
         """Return a ref from the row's content (or `key`), the n-th repeat told apart."""
@@ -77,13 +74,6 @@ def _flag(row: Row, column: str) -> bool | None:
 def _map_point(row: Row, ctx: Context) -> LocationIn | None:
     """The row's anonymised map point as a place, or None when the row gives none."""
     lat, lon = row.cells["latitude"].strip(), row.cells["longitude"].strip()
-    place = ctx.places.get((lat, lon))
-    if place is None:
-        place = ctx.places[(lat, lon)] = _new_map_point(row, ctx, lat, lon)
-    return place
-
-
-def _new_map_point(row: Row, ctx: Context, lat: str, lon: str) -> LocationIn | None:
     if not lat and not lon:
         return None
     if not lat or not lon:
