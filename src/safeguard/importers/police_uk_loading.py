@@ -142,10 +142,10 @@ def import_file(
         fmt=fmt,
     )
     digest = sha256_of(path)
-    # Python's cycle collector is paused while the file is imported: the recorder keeps the
-    # keys of every record stored so far, and full collections walked them again and again
-    # (a fifth of the time of a Metropolitan month). Importing a file leaves no cycles to
-    # collect: reference counting frees everything, as before.
+    # Python's cycle collector is paused while the file is imported: it ran a collection
+    # every few thousand records made, full ones over every live object (the recorder's
+    # keys among them), and a Metropolitan month took a fifth longer. Importing a file
+    # leaves no cycles to collect: reference counting frees everything, as before.
     with collector_paused(), transaction.atomic():
         recorder = Recorder(source=path.name)
         if not Agency.objects.filter(code=agency.code).exists():  # stored at once
