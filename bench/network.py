@@ -48,7 +48,6 @@ without it the script stops at once and says how to install it.
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -60,6 +59,8 @@ import tracemalloc
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+
+import machine  # bench/machine.py
 
 HERE = Path(__file__).resolve().parent
 SEED = 2019
@@ -82,10 +83,6 @@ def _setup() -> None:
 
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def _timed(fn, repeats: int = 1):
@@ -127,7 +124,7 @@ def work_large(people: int, lines_n: int, seed: int, memory: bool) -> dict:
     from safeguard.network import graph, line_roles, line_rules, lines
 
     rules = line_rules.current()
-    load_start = _load()
+    load_start = machine.load()
     started = time.perf_counter()
     world = generate(people, lines_n, seed)
     generated_s = time.perf_counter() - started
@@ -154,7 +151,7 @@ def work_large(people: int, lines_n: int, seed: int, memory: bool) -> dict:
     scored = step("roles", lambda: score_lines(rg, rules, found))
     if memory:
         tracemalloc.stop()
-    out["load_after_timed"] = _load()
+    out["load_after_timed"] = machine.load()
     out["graph"] = {
         "nodes": rg.graph.vcount(),
         "edges": rg.graph.ecount(),
@@ -191,7 +188,7 @@ def work_large(people: int, lines_n: int, seed: int, memory: bool) -> dict:
             lambda: [line_roles.structure_within(rg, line) for line in found]
         )
         out["parts_s"] = parts
-    out["load_start"], out["load_end"] = load_start, _load()
+    out["load_start"], out["load_end"] = load_start, machine.load()
     return out
 
 
@@ -430,7 +427,7 @@ def work_compare(people: int, lines_n: int, seed: int, repeats: int) -> dict:
     from safeguard.network import graph, line_rules, lines
 
     rules = line_rules.current()
-    load_start = _load()
+    load_start = machine.load()
     world = generate(people, lines_n, seed)
     weights = rules.edges.weights
     hops_cfg = (rules.groups.max_hops, rules.groups.hub_degree)
@@ -509,7 +506,7 @@ def work_compare(people: int, lines_n: int, seed: int, repeats: int) -> dict:
         "versions": {"igraph": igraph.__version__, "networkx": nx.__version__},
         "repeats": repeats,
         "load_start": load_start,
-        "load_end": _load(),
+        "load_end": machine.load(),
     }
 
 
@@ -553,38 +550,10 @@ def _require_networkx() -> str:
     return networkx.__version__
 
 
-def _commit() -> str:
-    """Return the commit measured, marked "+dirty" when src/ differs from it."""
-    git = ["git", "-C", str(HERE.parent)]
-    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run([*git, "status", "--porcelain", "src"], capture_output=True, text=True)
-    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
-
-
 def _machine(networkx_version: str) -> dict:
     import igraph
 
-    cpu = ""
-    memory = 0
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "")
-        with open("/proc/meminfo") as f:
-            memory = int(next(ln.split()[1] for ln in f if ln.startswith("MemTotal"))) // 1024
-    except OSError:
-        pass
-    return {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpu": cpu,
-        "cpus": os.cpu_count(),
-        "memory_mib": memory,
-        "system": platform.platform(),
-        "igraph": igraph.__version__,
-        "networkx": networkx_version,
-        "commit": _commit(),
-        "load_average": _load(),
-    }
+    return machine.describe(igraph=igraph.__version__, networkx=networkx_version)
 
 
 def _print_large(i: int, r: dict) -> None:
@@ -651,17 +620,17 @@ def main() -> None:
         worker(args.worker, args)
         return
     networkx_version = _require_networkx()
-    machine = _machine(networkx_version)
+    info = _machine(networkx_version)
     settings = {k: v for k, v in vars(args).items() if k != "worker"}
     settings |= {"target_s": TARGET_S, "target_ratio": TARGET_RATIO}
     out = HERE / "results" / f"network-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)
-    print(", ".join(f"{k} {v}" for k, v in machine.items() if k != "system"), flush=True)
+    print(", ".join(f"{k} {v}" for k, v in info.items() if k != "system"), flush=True)
     results: dict = {"large": [], "memory": None, "compare": None}
 
     def write() -> None:
         # Written after each part, so that a long run interrupted keeps what it measured.
-        out.write_text(json.dumps({"machine": machine, "settings": settings, **results}, indent=2))
+        out.write_text(json.dumps({"machine": info, "settings": settings, **results}, indent=2))
 
     for i in range(1, args.runs + 1):
         r = _run("large", args)
@@ -684,7 +653,7 @@ def main() -> None:
     if args.compare:
         results["compare"] = _run("compare", args)
         _print_compare(results["compare"])
-    machine["load_average_end"] = _load()
+    info["load_average_end"] = machine.load()
     write()
     print(f"written to {out}")
 

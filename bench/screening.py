@@ -46,6 +46,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import machine  # bench/machine.py
 from databases import PG_SERVER, fresh_database  # bench/databases.py
 
 HERE = Path(__file__).resolve().parent
@@ -859,14 +860,6 @@ def _postgres_version() -> str:
         return conn.execute("SHOW server_version").fetchone()[0]
 
 
-def _commit() -> str:
-    """Return the commit measured, marked "+dirty" when src/ differs from it."""
-    git = ["git", "-C", str(HERE.parent)]
-    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run([*git, "status", "--porcelain", "src"], capture_output=True, text=True)
-    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
-
-
 def _work(mode: str, url: str, var: str, args) -> dict:
     env = {**os.environ, "SAFEGUARD_DATABASE_URL": url, "SAFEGUARD_VAR_DIR": var}
     command = [sys.executable, __file__, "--worker", mode, "--children", str(args.children)]
@@ -912,21 +905,21 @@ def main() -> None:
         worker(args.worker, options)
         return
 
-    machine = {
+    info = {
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "system": platform.platform(),
         "sqlite": sqlite3.sqlite_version,
-        "commit": _commit(),
+        "commit": machine.commit(),
     }
     if "postgresql" in args.databases:
-        machine["postgresql"] = _postgres_version()
+        info["postgresql"] = _postgres_version()
     settings = {k: v for k, v in vars(args).items() if k != "worker"}
     settings |= {"at": AT.isoformat(), "at_later": AT_LATER.isoformat(), "seed": SEED}
     out = HERE / "results" / f"screening-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)
-    print(", ".join(f"{k} {v}" for k, v in machine.items() if k != "system"), flush=True)
+    print(", ".join(f"{k} {v}" for k, v in info.items() if k != "system"), flush=True)
     results = []
     for db in args.databases:
         r = run(db, args)
@@ -985,7 +978,7 @@ def main() -> None:
         )
         # Written after each database, so that a long run interrupted keeps what it measured.
         out.write_text(
-            json.dumps({"machine": machine, "settings": settings, "results": results}, indent=2)
+            json.dumps({"machine": info, "settings": settings, "results": results}, indent=2)
         )
     print(f"written to {out}")
 

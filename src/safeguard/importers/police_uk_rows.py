@@ -21,6 +21,8 @@ from safeguard.records import vocabulary as v
 SOURCE = "data.police.uk"
 NOT_RECORDED, OTHER = "not_recorded", "other"
 _TRUE, _FALSE = {"true", "1"}, {"false", "0"}
+# Django's choices rebuild .values on every access: once here, not once a row.
+_AGE_RANGES = frozenset(v.AgeRange.values)
 
 
 class RowError(ValueError):
@@ -116,7 +118,7 @@ def stop_search(row: Row, ctx: Context) -> list[SourceIn]:
     except ValueError:
         raise RowError("date", f"not a date and time: {cells['date']!r}") from None
     age = cells["age range"].strip()
-    if age and age not in v.AgeRange.values:
+    if age and age not in _AGE_RANGES:
         raise RowError("age range", f"not a data.police.uk age range: {age!r}")
     gender = cells["gender"].strip()
     if gender and gender not in fmt.genders:

@@ -24,7 +24,7 @@ from safeguard.records.models import Event, EventObject, Link, Location, Partici
 from safeguard.records.models import Phone as PhoneRecord
 from safeguard.safeguarding import tools
 from safeguard.safeguarding.models import ToolRecommendation
-from safeguard.safeguarding.services import taking_part
+from safeguard.safeguarding.services import of_kinds, taking_part
 from safeguard.safeguarding.tools import (
     EventFacts,
     Facts,
@@ -79,22 +79,22 @@ def _candidates(catalogue: ToolCatalogue, among: list[int] | None) -> list[int]:
             kinds |= set(when.kinds)
     flagged = PhoneRecord.objects.filter(is_deal_line=True).values("number")
 
-    def some(events: Q, objects: Q) -> set[int]:
-        ids = set(Event.objects.filter(events, kind__in=kinds).values_list("id", flat=True))
-        if deal_lines:  # a number any agency flags as a deal line, held by someone
-            ids |= set(
-                EventObject.objects.filter(
-                    objects, phone__number__in=flagged, holder__isnull=False
-                ).values_list("event_id", flat=True)
-            )
-        return ids
+    def held(objects: Q) -> set[int]:
+        """Events in which someone held a number any agency flags as a deal line."""
+        if not deal_lines:
+            return set()
+        return set(
+            EventObject.objects.filter(
+                objects, phone__number__in=flagged, holder__isnull=False
+            ).values_list("event_id", flat=True)
+        )
 
     if among is None:
-        return sorted(some(Q(), Q()))
-    found: set[int] = set()
+        every = set(Event.objects.filter(kind__in=kinds).values_list("id", flat=True))
+        return sorted(every | held(Q()))
+    found: set[int] = set(of_kinds(among, kinds))
     for start in range(0, len(among), CHUNK):
-        chunk = among[start : start + CHUNK]
-        found |= some(Q(id__in=chunk), Q(event_id__in=chunk))
+        found |= held(Q(event_id__in=among[start : start + CHUNK]))
     return sorted(found)
 
 
@@ -315,14 +315,7 @@ def _taking_part_in(persons: set[int], kinds: set[str]) -> set[int]:
             "event_id", flat=True
         ),
     )
-    return set(
-        _in(
-            theirs,
-            lambda ids: Event.objects.filter(id__in=ids, kind__in=kinds).values_list(
-                "id", flat=True
-            ),
-        )
-    )
+    return set(of_kinds(sorted(set(theirs)), kinds))
 
 
 def _holding(numbers: set[str]) -> set[int]:

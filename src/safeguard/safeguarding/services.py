@@ -30,13 +30,29 @@ CHUNK = 500
 SYSTEM = "safeguard (duty rules)"
 
 
+def of_kinds(event_ids: Sequence[int], kinds: Iterable[str]) -> list[int]:
+    """Return those of these events whose kind is one of `kinds`, in order (a query a chunk).
+
+    The events are read by primary key and their kind is checked here, not in SQL: with
+    `kind IN (...)` beside the ids, SQLite, which has no statistics, walks every stored
+    event of those kinds by the kind index (each arrest in the store, for each chunk of a
+    batch) instead of looking the chunk's ids up.
+    """
+    wanted = set(kinds)
+    found: list[int] = []
+    for start in range(0, len(event_ids), CHUNK):
+        rows = Event.objects.filter(id__in=event_ids[start : start + CHUNK])
+        found += [pk for pk, kind in rows.values_list("id", "kind") if kind in wanted]
+    return found
+
+
 def event_facts(event_ids: Sequence[int], kinds: Iterable[str]) -> list[EventFacts]:
     """Return the facts of those events whose kind a rule is opened by (a few queries a chunk)."""
-    kinds = list(kinds)
+    chosen = of_kinds(event_ids, kinds)
     found: list[EventFacts] = []
-    for start in range(0, len(event_ids), CHUNK):
-        chunk = event_ids[start : start + CHUNK]
-        rows = Event.objects.filter(id__in=chunk, kind__in=kinds).values_list(
+    for start in range(0, len(chosen), CHUNK):
+        chunk = chosen[start : start + CHUNK]
+        rows = Event.objects.filter(id__in=chunk).values_list(
             "id", "kind", "occurred_at", "agency_id", "location__kind", "attributes"
         )
         events = {row[0]: row for row in rows}
