@@ -20,6 +20,18 @@ _NAME = re.compile(
     r"^(?P<month>\d{4}-\d{2})-(?P<force>[a-z]+(?:-[a-z]+)*)-(?P<kind>stop-and-search|street|outcomes)\.csv$"
 )
 
+# The place and force columns that street-level crime and outcomes files share.
+_CRIME_COLUMNS = (
+    "crime id",
+    "month",
+    "reported by",
+    "falls within",
+    "longitude",
+    "latitude",
+    "location",
+    "lsoa code",
+    "lsoa name",
+)
 # Columns each kind must have, and those older files may lack; any other column is extra.
 REQUIRED = {
     STOP_AND_SEARCH: (
@@ -33,31 +45,8 @@ REQUIRED = {
         "object of search",
         "outcome",
     ),
-    STREET: (
-        "crime id",
-        "month",
-        "reported by",
-        "falls within",
-        "longitude",
-        "latitude",
-        "location",
-        "lsoa code",
-        "lsoa name",
-        "crime type",
-        "last outcome category",
-    ),
-    OUTCOMES: (
-        "crime id",
-        "month",
-        "reported by",
-        "falls within",
-        "longitude",
-        "latitude",
-        "location",
-        "lsoa code",
-        "lsoa name",
-        "outcome type",
-    ),
+    STREET: (*_CRIME_COLUMNS, "crime type", "last outcome category"),
+    OUTCOMES: (*_CRIME_COLUMNS, "outcome type"),
 }
 OPTIONAL = {
     STOP_AND_SEARCH: (

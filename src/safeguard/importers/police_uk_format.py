@@ -27,6 +27,9 @@ class Force(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: AgencyCode
     name: Text
+    # A force with no area of its own (BTP polices the railways of Great Britain): its map
+    # points are placed in no force area, and its agency's jurisdiction is the UK.
+    national: bool = False
 
 
 class Format(BaseModel):

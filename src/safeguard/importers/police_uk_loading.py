@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 from pydantic import ValidationError
 
 from safeguard import clock, collector
@@ -22,15 +24,12 @@ from safeguard.importers import police_uk_files as files
 from safeguard.importers import police_uk_format
 from safeguard.importers import police_uk_rows as rows_
 from safeguard.importers.models import CrimeOutcome, ImportedFile
-from safeguard.intake.errors import RecordError, RecordingRejected
 from safeguard.intake.recording import Recorder, Summary
 from safeguard.intake.schema import AgencyIn
 from safeguard.records import vocabulary as v
 from safeguard.records.models import Agency, Event
 
 CHUNK = 1000
-# Forces with no area of their own: their map points are not placed in a force area.
-NATIONAL = {"btp"}
 # The apps whose tables an import writes: records, what the pipeline sets off, the files.
 WRITTEN = ("records", "screening", "safeguarding", "importers")
 
@@ -137,7 +136,7 @@ def import_file(
     ctx = rows_.Context(
         agency=agency.code,
         force_name=agency.name,
-        territorial=force_id not in NATIONAL,
+        territorial=not agency.national,
         fmt=fmt,
     )
     digest = sha256_of(path)
@@ -148,13 +147,14 @@ def import_file(
     with collector.paused(), transaction.atomic():
         recorder = Recorder(source=path.name)
         if not Agency.objects.filter(code=agency.code).exists():  # stored at once
-            national = force_id in NATIONAL
             recorder.add(
                 AgencyIn(
                     code=agency.code,
                     kind=v.AgencyKind.POLICE_FORCE,
                     name=agency.name,
-                    jurisdiction=v.Jurisdiction.UK if national else v.Jurisdiction.ENGLAND_WALES,
+                    jurisdiction=(
+                        v.Jurisdiction.UK if agency.national else v.Jurisdiction.ENGLAND_WALES
+                    ),
                 )
             )
         agency_id = Agency.objects.filter(code=agency.code).values_list("id", flat=True).first()
@@ -276,20 +276,29 @@ def _finish_record(record: ImportedFile, result: FileResult) -> None:
 
 
 def _store_outcomes(found: list[tuple[rows_.Outcome, int]], record, agency_id) -> int:
-    rows = [
-        CrimeOutcome(
-            agency_id=agency_id,
-            crime_id=o.crime_id,
-            month=o.month,
-            outcome_type=o.outcome_type,
-            file=record,
-            line=line,
-        )
-        for o, line in found
-    ]
-    before = CrimeOutcome.objects.filter(agency_id=agency_id).count()
-    CrimeOutcome.objects.bulk_create(rows, ignore_conflicts=True)
-    return CrimeOutcome.objects.filter(agency_id=agency_id).count() - before
+    """Store the outcomes not stored before (a key once, at its first line); return how many."""
+    stored = set(
+        CrimeOutcome.objects.filter(
+            agency_id=agency_id, crime_id__in={o.crime_id for o, _ in found}
+        ).values_list("crime_id", "month", "outcome_type")
+    )
+    rows = []
+    for o, line in found:
+        key = (o.crime_id, o.month, o.outcome_type)
+        if key not in stored:
+            stored.add(key)
+            rows.append(
+                CrimeOutcome(
+                    agency_id=agency_id,
+                    crime_id=o.crime_id,
+                    month=o.month,
+                    outcome_type=o.outcome_type,
+                    file=record,
+                    line=line,
+                )
+            )
+    CrimeOutcome.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _join_outcomes(agency_id: int, *, file: ImportedFile | None = None, crimes=None) -> int:
@@ -297,24 +306,19 @@ def _join_outcomes(agency_id: int, *, file: ImportedFile | None = None, crimes=N
     waiting = CrimeOutcome.objects.filter(agency_id=agency_id, event__isnull=True)
     if file is not None:
         waiting = waiting.filter(file=file)
-    ids = sorted(set(waiting.values_list("crime_id", flat=True)))
+    ids = set(waiting.values_list("crime_id", flat=True))
     if crimes is not None:
-        ids = sorted(set(ids) & crimes)
+        ids &= crimes
+    ordered = sorted(ids)
+    report = Event.objects.filter(
+        agency_id=agency_id,
+        source_ref=Concat(Value(rows_.crime_ref("")), OuterRef("crime_id")),
+    )
     joined = 0
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        events = dict(
-            Event.objects.filter(
-                agency_id=agency_id, source_ref__in=[rows_.crime_ref(c) for c in part]
-            ).values_list("source_ref", "id")
+    for start in range(0, len(ordered), CHUNK):
+        joined += (
+            waiting.filter(crime_id__in=ordered[start : start + CHUNK])
+            .filter(Exists(report))
+            .update(event_id=Subquery(report.values("id")[:1]))
         )
-        for crime in part:
-            event = events.get(rows_.crime_ref(crime))
-            if event is not None:
-                joined += waiting.filter(crime_id=crime).update(event_id=event)
     return joined
-
-
-def rejected(path: Path, problem: Exception) -> RecordingRejected:
-    """A file problem as a refusal of the whole file, for one way of reporting."""
-    return RecordingRejected([RecordError(path.name, None, "file", str(problem))])
