@@ -92,6 +92,16 @@ class Renotification(Strict):
     source: Text
 
 
+class Caseload(Strict):
+    ceiling: Annotated[int, Field(ge=1, le=500)]
+    source: Text
+
+
+class Escalation(Strict):
+    again_days: Annotated[int, Field(ge=1, le=365)]
+    source: Text
+
+
 class ScheduleRules(Strict):
     id: Id
     title: Text
@@ -104,6 +114,8 @@ class ScheduleRules(Strict):
     reviews: list[Interval]
     notifications: list[Deadline]
     renotification: Renotification
+    caseload: Caseload
+    escalation: Escalation
     content_hash: str = ""
 
     @model_validator(mode="after")
