@@ -11,6 +11,7 @@ COMMANDS = {
     "demo": "generate and load the synthetic county-lines demo world, make demo accounts, serve",
     "import": "load POLE bundles (JSON Lines files or folders of CSV files), all or nothing",
     "import-police-uk": "import data.police.uk stop-and-search, street crime and outcomes files",
+    "import-offenders": "import a force's offender register export (CSV files), all or nothing",
     "report": "print a report: stop-search (children searched, arrested and referred, by month)",
     "export": "write every record back out as a POLE bundle (JSON Lines or CSV)",
     "screening": "check the indicator catalogue, re-screen every child, evaluate (docs/rules.md)",
