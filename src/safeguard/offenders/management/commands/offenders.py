@@ -1,11 +1,11 @@
 """`safeguard offenders`: recompute every offender's schedule, escalate what is overdue, count."""
 
 import json as jsonlib
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from safeguard import rulefiles
 from safeguard.offenders import rules
 
 
@@ -30,13 +30,7 @@ class Command(BaseCommand):
         getattr(self, "_" + action.replace("-", "_"))(**options)
 
     def _check_rules(self, path: str | None = None, **options) -> None:
-        target = Path(path) if path else rules.RULES.configured_path()
-        try:
-            loaded = rules.load(target)
-        except rules.RulesError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{exc.source}: {problem}")
-            raise CommandError(f"{target}: {len(exc.problems)} problem(s); not usable") from exc
+        target, loaded = rulefiles.checked(rules.RULES, path, self.stderr)
         self.stdout.write(f"{target}: {loaded.label}")
 
     def _schedule(self, json: bool = False, **options) -> None:
