@@ -83,6 +83,8 @@ def test_overdue_is_escalated_once_to_the_supervisor_of_the_managers_team(world)
     told = escalation.escalate(AT)
     alerts_a = OffenderAlert.objects.filter(offender=a)
     assert sorted(alerts_a.values_list("user__username", "kind", "due")) == [
+        # no notification recorded: the year from registration (15 January 2024) has ended
+        ("sgt-north", "notification", date(2025, 1, 14)),
         ("sgt-north", "review", date(2024, 2, 12)),
         ("sgt-north", "visit", date(2025, 5, 1)),
     ]
@@ -162,7 +164,9 @@ def test_the_command_prints_one_json_object_with_the_counts(world, settings):
     _review(a, date(2025, 6, 1), "very_high")
     _notification(a, "initial", date(2025, 6, 1), notified=date(2025, 6, 2))
     _notification(a, "change", date(2025, 6, 5))  # due by 8 June, not made
-    offender("B", rm2000="low")  # never visited: overdue; first review overdue
+    # Never visited: overdue; first review overdue; no notification recorded, and the year
+    # from registration (15 January 2024) ended on 14 January 2025.
+    offender("B", rm2000="low")
     offender("C", status="in_custody")  # nothing due
     out = StringIO()
     call_command("offenders", "schedule", "--json", stdout=out)
@@ -171,7 +175,7 @@ def test_the_command_prints_one_json_object_with_the_counts(world, settings):
         "visits_due_30_days": 1,
         "visits_overdue": 1,
         "reviews_overdue": 1,
-        "notifications_overdue": 1,
+        "notifications_overdue": 2,  # A's change, B's annual re-notification
         "safeguarding_alerts": 0,
     }
     assert OffenderAlert.objects.filter(offender=a, kind="notification").count() == 1
