@@ -8,6 +8,36 @@ from safeguard.offenders.models import Offender
 from safeguard.records.models import Agency, Person
 
 FORCE = {"type": "agency", "code": "lancs", "kind": "police_force", "name": "Lancashire"}
+MASH = {
+    "type": "agency",
+    "code": "blackpool-cs",
+    "kind": "childrens_services",
+    "name": "Blackpool Children's Services",
+    "area_code": "E06000009",
+}
+
+
+def place(ref: str) -> dict:
+    """Return a home of the force's records in Blackpool (the MASH's area)."""
+    return {
+        "type": "location",
+        "agency": "lancs",
+        "ref": ref,
+        "kind": "home",
+        "local_authority": "E06000009",
+    }
+
+
+def lives(ref: str, person: str, location: str) -> dict:
+    """Return the force's record that `person` lives at `location`."""
+    return {
+        "type": "link",
+        "agency": "lancs",
+        "ref": ref,
+        "kind": "lives_at",
+        "from_person": person,
+        "to_location": location,
+    }
 
 
 def people(*refs: str, born: str = "1970-01-01") -> list[dict]:

@@ -152,8 +152,8 @@ def test_a_child_at_an_offenders_address_or_in_the_household_raises_one_alert(re
         for a in SafeguardingAlert.objects.select_related("offender", "child")
     }
     assert found == {
-        ("V-A", "KID"): "a child stays at an address of the offender (aged 13)",
-        ("V-B", "TEEN"): "a child lives in the offender's household (aged 17)",
+        ("V-A", "KID"): "a child, aged 13, stays at an address where a registered offender lives",
+        ("V-B", "TEEN"): "a child, aged 17, lives in the household of a registered offender",
     }
 
 
