@@ -128,6 +128,5 @@ def test_the_command_prints_one_json_object_with_the_counts(world, settings):
     out = StringIO()
     call_command("offenders", "schedule", stdout=out)  # again: the counts, no one told twice
     assert "Notifications overdue" in out.getvalue()
-    assert out.getvalue().rstrip().endswith(
-        "Supervisors told now: 0 (0 again, to the force's supervisors); e-mails sent: 0"
-    )
+    told = "Supervisors told now: 0 (0 again, to the force's supervisors); e-mails sent: 0"
+    assert out.getvalue().rstrip().endswith(told)
