@@ -134,6 +134,29 @@ class Kind:
         return loaded_once(self.configured_path(), self.load)
 
 
+def checked(kind: Kind, path: str | None, stderr) -> tuple[Path, BaseModel]:
+    """Load a rule file for a command that checks one (`safeguard duties check-rules`...).
+
+    Args:
+        kind: the kind of rule file.
+        path: the file to check; None for the one in use (its setting, else the default).
+        stderr: where each problem is written, a line each, naming the file and its entry.
+
+    Returns:
+        The file checked and the rules it holds. A file that cannot be used raises
+        CommandError (the command exits non-zero) after its problems are written.
+    """
+    from django.core.management.base import CommandError
+
+    target = Path(path) if path else kind.configured_path()
+    try:
+        return target, kind.load(target)
+    except RuleFileError as exc:
+        for problem in exc.problems:
+            stderr.write(f"{exc.source}: {problem}")
+        raise CommandError(f"{target}: {len(exc.problems)} problem(s); not usable") from exc
+
+
 def to_json(model: BaseModel) -> str:
     """Return the validated content as canonical JSON (keys sorted)."""
     return json.dumps(model.model_dump(mode="json"), sort_keys=True)

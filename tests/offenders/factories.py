@@ -1,13 +1,44 @@
-"""Offenders for tests: a force, its people through intake, offenders and supervisors."""
+"""Offenders for tests: a force, its people through intake, offenders, supervisors, and the
+visits, reviews and notifications of an offender."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from safeguard.accounts.roles import Role
 from safeguard.accounts.services import create_member
-from safeguard.offenders.models import Offender
+from safeguard.offenders.models import NotificationRecord, Offender, RiskReview, Visit
 from safeguard.records.models import Agency, Person
 
 FORCE = {"type": "agency", "code": "lancs", "kind": "police_force", "name": "Lancashire"}
+MASH = {
+    "type": "agency",
+    "code": "blackpool-cs",
+    "kind": "childrens_services",
+    "name": "Blackpool Children's Services",
+    "area_code": "E06000009",
+}
+
+
+def place(ref: str) -> dict:
+    """Return a home of the force's records in Blackpool (the MASH's area)."""
+    return {
+        "type": "location",
+        "agency": "lancs",
+        "ref": ref,
+        "kind": "home",
+        "local_authority": "E06000009",
+    }
+
+
+def lives(ref: str, person: str, location: str) -> dict:
+    """Return the force's record that `person` lives at `location`."""
+    return {
+        "type": "link",
+        "agency": "lancs",
+        "ref": ref,
+        "kind": "lives_at",
+        "from_person": person,
+        "to_location": location,
+    }
 
 
 def people(*refs: str, born: str = "1970-01-01") -> list[dict]:
@@ -35,11 +66,39 @@ def offender(ref: str, *, team: str = "MOSOVO North", **given) -> Offender:
 
 
 def staff() -> dict[str, object]:
-    """Create the force's offender manager, two teams' supervisors and another force's."""
+    """Create the force's offender manager and two teams' supervisors (with e-mail addresses)."""
     lancs = Agency.objects.get(code="lancs")
     made = {
         "manager": create_member("om", "x", lancs, Role.OFFENDER_MANAGER, team="MOSOVO North"),
-        "north": create_member("sgt-north", "x", lancs, Role.SUPERVISOR, team="MOSOVO North"),
-        "south": create_member("sgt-south", "x", lancs, Role.SUPERVISOR, team="MOSOVO South"),
+        "north": create_member(
+            "sgt-north", "x", lancs, Role.SUPERVISOR, team="MOSOVO North", email="north@lancs"
+        ),
+        "south": create_member(
+            "sgt-south", "x", lancs, Role.SUPERVISOR, team="MOSOVO South", email="south@lancs"
+        ),
     }
     return {name: m.user for name, m in made.items()}
+
+
+def visit(who, day: date, outcome: str = "seen") -> Visit:
+    """Record a visit to the offender at 10:00 UTC that day."""
+    return Visit.objects.create(offender=who, at=moment(day), outcome=outcome, announced=False)
+
+
+def moment(day: date | None) -> datetime | None:
+    """Return 10:00 UTC on the day (None: None)."""
+    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC) if day else None
+
+
+def review(who, day: date, level: str) -> RiskReview:
+    """Record an ARMS review of the offender that day, setting `level`."""
+    return RiskReview.objects.create(
+        offender=who, kind="arms", completed_at=moment(day), level=level
+    )
+
+
+def notification(who, kind: str, trigger: date, notified: date | None = None):
+    """Record a notification the offender must make (notified that day, or not yet)."""
+    return NotificationRecord.objects.create(
+        offender=who, kind=kind, trigger_at=moment(trigger), notified_at=moment(notified)
+    )

@@ -115,9 +115,29 @@ def test_the_review_is_due_after_registration_then_by_level(table):
 def test_re_notification_is_due_within_a_year_of_the_last_notification(table):
     # The period of one year beginning with 3 March 2025 ends with 2 March 2026 (s85).
     assert renotification_due(_facts(last_notified=date(2025, 3, 3)), table) == date(2026, 3, 2)
-    assert renotification_due(_facts(), table) is None  # the initial one is still pending
     ended = _facts(last_notified=date(2025, 3, 3), notification_end=date(2025, 12, 31))
     assert renotification_due(ended, table) is None
+
+
+@pytest.mark.parametrize(
+    ("released", "due"),
+    [
+        # no notification recorded: the year from registration (15 January 2025), or from a
+        # later release, when the initial notification was due (s83(1), s85(1))
+        (None, date(2026, 1, 14)),
+        (date(2024, 11, 1), date(2026, 1, 14)),  # released before registration: registration
+        (date(2025, 4, 10), date(2026, 4, 9)),  # released after: the release
+    ],
+)
+def test_with_no_notification_recorded_re_notification_counts_from_registration(
+    table, released, due
+):
+    assert renotification_due(_facts(released_on=released), table) == due
+    # A year on, the lapse is counted as an overdue notification: nothing recorded is not
+    # nothing due.
+    later = datetime(due.year, due.month, due.day, 12, tzinfo=UTC) + timedelta(days=1)
+    assert compute(_facts(released_on=released), table, later).notifications_overdue == 1
+    assert compute(_facts(released_on=released), table, AT).notifications_overdue == 0
 
 
 def _uk(*args) -> datetime:

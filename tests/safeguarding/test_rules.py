@@ -31,7 +31,7 @@ charging_review:
 
 def test_the_default_rules_cover_every_duty_of_the_issue():
     loaded = rules.load(rules.DEFAULT_PATH)
-    assert loaded.label.startswith("victim-first-duties 1.1.0 (")
+    assert loaded.label.startswith("victim-first-duties 1.2.0 (")
     assert {r.duty for r in loaded.rules} | {
         r.consent_or for r in loaded.rules if r.consent_or
     } == set(DutyKind.values)
@@ -68,7 +68,7 @@ def test_a_good_file_parses_and_has_a_content_hash():
         ),
         (
             ("when: {event: {kinds: [arrest]}, under: 18}", "when: {under: 18}"),
-            "rules[0] (arrested): when: give either event or screening",
+            "rules[0] (arrested): when: give one of event, screening or offender_alert",
         ),
     ],
 )

@@ -176,3 +176,39 @@ def test_the_queue_is_shown_a_page_at_a_time_soonest_due_first(officer, referral
     # A page that is not a number, or past the end, shows the nearest real page.
     assert officer.get("/queue/", {"page": "x"}).status_code == 200
     assert shown[0] in officer.get("/queue/", {"page": "x"}).content.decode()
+
+
+# -- a child found with a registered offender (offenders.alerts): the reason in the row ---
+
+
+def test_the_queue_shows_what_an_offender_alert_found_without_naming_the_offender(record):
+    from datetime import UTC, datetime
+
+    from safeguard.offenders import alerts
+    from tests.offenders.factories import FORCE, MASH, lives, offender, people, place
+
+    record(
+        FORCE,
+        MASH,
+        place("FLAT"),
+        *people("OFF", born="1970-01-01"),
+        *people("KID", born="2013-01-10"),
+        lives("L1", "OFF", "FLAT"),
+        lives("L2", "KID", "FLAT"),
+    )
+    offender("OFF")
+    alerts.raise_alerts(datetime(2025, 6, 16, 9, tzinfo=UTC))
+    duty = Duty.objects.get(kind="offender_contact")
+    client = _client_for(Role.OFFICER, "lancs", "pc")
+    page = client.get("/queue/").content.decode()
+    assert f"SG-{duty.pk}" in page
+    assert "A child, aged 12, lives at an address where a registered offender lives" in page
+    assert "V-OFF" not in page
+    found = "a child, aged 12, lives at an address where a registered offender lives"
+    referral = client.get(f"/referrals/{duty.pk}/").content.decode()
+    assert found in referral and "V-OFF" not in referral
+    # Made: the child's MASH reads it on its referral page, from the document's facts.
+    client.post(f"/queue/{duty.pk}/step/", {"to": "submitted", "version": duty.version})
+    mash = _client_for(Role.MASH_WORKER, "blackpool-cs", "mash")
+    received = mash.get(f"/referrals/{duty.pk}/").content.decode()
+    assert found in received and "V-OFF" not in received

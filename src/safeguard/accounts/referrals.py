@@ -148,6 +148,12 @@ def _latest_screening(duty: Duty) -> Screened | None:
     return Screened(s.screened_at, s.get_level_display(), s.score, fired)
 
 
+def _other(reason: str) -> tuple[str, str, tuple[str, ...]]:
+    """A trigger that is neither an event nor a screening: what it found, where it says
+    (an offender alert, which never names the offender), else a step of another duty."""
+    return (reason or "A step of another duty"), "", ()
+
+
 def _from_records(user, duty: Duty, who_side: str, parts: frozenset[str]) -> Seen:
     """What the owning agency sees (everything), or a receiver of a kind that has no
     document (its shared parts, and no free text that might name what is withheld)."""
@@ -174,7 +180,7 @@ def _from_records(user, duty: Duty, who_side: str, parts: frozenset[str]) -> See
             what, part = f"Screening: {s.get_level_display()} (score {s.score:g})", ""
             details = tuple(f"{f['title']}: {f['reason']}" for f in s.indicators) if full else ()
         else:
-            what, part, details = "A step of another duty", "", ()
+            what, part, details = _other(t.reason)
         why.append(Why(t.at, titles.get(t.rule, t.rule), what, part, details))
     if full or "history" in parts:
         history = tuple(_step(t) for t in duty.transitions.order_by("at", "id"))
@@ -212,7 +218,7 @@ def _from_document(user, duty: Duty, parts: frozenset[str]) -> Seen:
         elif t.screening_level is not None:
             what, part, details = f"Screening: {t.screening_level}", "", ()
         else:
-            what, part, details = "A step of another duty", "", ()
+            what, part, details = _other(t.reason)
         why.append(Why(t.at, titles.get(t.rule, t.rule), what, part, details))
     s = doc.screening
     screened = (

@@ -1,7 +1,9 @@
 """Analyse what is loaded, store the lines and roles, and tell the screening about children.
 
 analyse() reads the records and finds the lines (no writes). store() keeps a run, its lines
-and every person's part in one transaction. record_findings() records, for each child in
+and every person's part in one transaction, and in it raises a safeguarding alert for each
+registered offender in a line with a child (link_offenders, through offenders.alerts: the
+safeguarding queue takes it up). record_findings() records, for each child in
 a line, a `line_membership` event (intake.record_batch, as any source records) with the child
 as subject: the screening's "In a county line's network" indicator counts it, and the
 pipeline re-screens the child and opens the duties that follow, in the same transaction.
@@ -20,6 +22,8 @@ from safeguard.network import evidence as ev
 from safeguard.network import graph as g
 from safeguard.network import line_roles, line_rules, lines, reading
 from safeguard.network.models import AnalysisRun, Line, LineMember
+from safeguard.offenders import alerts
+from safeguard.records.ages import UK
 from safeguard.records.models import Agency, Person
 from safeguard.records.vocabulary import AgencyKind, EventKind, Role
 from safeguard.safeguarding import tools
@@ -152,7 +156,49 @@ def store(analysis: Analysis, ran_by: str, agency: Agency | None = None) -> Anal
         )
     run.finished_at = clock.now()
     run.save(update_fields=["finished_at"])
+    link_offenders(run)
     return run
+
+
+def link_offenders(run: AnalysisRun) -> int:
+    """Raise a safeguarding alert for each registered offender in a line of the run that has
+    a child, per offender and child; return how many are new.
+
+    An offender is matched on every person record a member stands for (`records`, not only
+    the first). Dated as a live system would have raised it: at the end of the line's last
+    day (UK), never later than now. Two queries for the run's lines and members, however
+    many lines it has; offenders.alerts looks the offenders up a chunk of records at a time.
+    """
+    lines = {
+        pk: (brand or key, last_seen)
+        for pk, brand, key, last_seen in Line.objects.filter(run=run, children__gt=0).values_list(
+            "id", "brand", "key", "last_seen"
+        )
+    }
+    people: dict[int, list[tuple[int, ...]]] = {pk: [] for pk in lines}
+    children: dict[int, list[tuple[int, int | None]]] = {pk: [] for pk in lines}
+    for line, person, records, age, child in LineMember.objects.filter(
+        line__run=run, line__children__gt=0
+    ).values_list("line_id", "person_id", "records", "age", "is_child"):
+        people[line].append(tuple(records or (person,)))
+        if child:
+            children[line].append((person, age))
+    moment = clock.now()
+    return alerts.raise_for_links(
+        alerts.Linked(
+            people=tuple(people[pk]),
+            children=tuple(children[pk]),
+            where=f"in county line {name}",
+            at=moment if day is None else min(_end_of(day), moment),
+        )
+        for pk, (name, day) in lines.items()
+        if children[pk]
+    )
+
+
+def _end_of(day: date) -> datetime:
+    """Return the last moment of a UK calendar day."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UK)
 
 
 def drawing(rg: g.RecordGraph, found: line_roles.LineRoles) -> dict:

@@ -5,7 +5,8 @@ record. Nothing here is deleted: every foreign key protects what it points to, a
 that no longer applies changes its status (an offender removed from the register keeps their
 visits and notifications on record). `Schedule` is derived: one row per offender, recomputed
 by services.recompute() from the rules in schedule.yaml, so that pages and escalation read
-it without computing; `OffenderAlert` is who was told of what was overdue, and when.
+it without computing; `OffenderAlert` is who was told of what was overdue, and when;
+`SafeguardingAlert` a child found with an offender, and the duty it opened.
 """
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db import models
 
 from safeguard.offenders import vocabulary as v
 from safeguard.records.models import Agency, Location, Person
+from safeguard.safeguarding.models import Duty
 
 
 class Offender(models.Model):
@@ -167,9 +169,11 @@ class Schedule(models.Model):
 
 
 class OffenderAlert(models.Model):
-    """One user told that something of an offender's management is overdue.
+    """One user told that something of an offender's management is overdue, at a level.
 
-    One per user, offender, kind and due date: recomputing tells no one twice. It clears
+    Level 1: the team's supervisors, once it is overdue; level 2: them again with every
+    supervisor of the force, if it is still overdue the rules' `again_days` later. One per
+    user, offender, kind, due date and level: recomputing tells no one twice. It clears
     itself when the thing is done (the due date moves on); it is never deleted.
     """
 
@@ -179,14 +183,24 @@ class OffenderAlert(models.Model):
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(max_length=16, choices=v.AlertKind.choices)
     due = models.DateField()
+    level = models.PositiveSmallIntegerField(choices=v.AlertLevel.choices, default=1)
     subject = models.CharField(max_length=300)
     created_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)  # null: not e-mailed (no address)
     cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "offender", "kind", "due"], name="offender_alert_once"
+                fields=["user", "offender", "kind", "due", "level"], name="offender_alert_once"
+            )
+        ]
+        indexes = [
+            # Escalation reads the open alerts only, however many have cleared.
+            models.Index(
+                fields=["offender", "kind"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="offender_alert_open",
             )
         ]
 
@@ -195,20 +209,27 @@ class OffenderAlert(models.Model):
 
 
 class SafeguardingAlert(models.Model):
-    """A child under 18 found at an offender's address or in their household (alerts.py).
+    """A child under 18 found at an offender's address, in their household, or linked to them
+    in a county line (alerts.py); one per offender and child.
 
-    Stored for the safeguarding queue to take up (issue 8); one per offender and child.
+    Raising it opens a duty in the safeguarding queue in the same transaction (`duty`: the
+    referral it opened or joined; null while no duty rule takes it up). `reason` says what
+    was found without naming the offender, since it is shown in the queue.
     """
 
     offender = models.ForeignKey(
         Offender, on_delete=models.PROTECT, related_name="safeguarding_alerts"
     )
     child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    child_age = models.PositiveSmallIntegerField(null=True, blank=True)  # when found
     location = models.ForeignKey(
         Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField()
     raised_at = models.DateTimeField()
+    duty = models.ForeignKey(
+        Duty, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

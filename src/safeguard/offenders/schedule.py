@@ -134,12 +134,17 @@ def review_due(facts: Facts, risk_level: str, table: Table) -> date:
 def renotification_due(facts: Facts, table: Table) -> date | None:
     """Return the last day of the year within which the offender must notify again (s85).
 
-    None before any notification (the initial one is pending) and when the notification
-    period ends first.
+    The year begins with the last notification. With none recorded, it begins with the
+    registration, or the release when that is later: the initial notification is due
+    within 3 days beginning with then (s83(1), time in custody not counted), so it was made
+    then at the earliest, and the year counted from that day ends at most two days before
+    the one the law gives, never after it. Nothing recorded never means nothing due. None
+    when the notification period ends first.
     """
-    if facts.last_notified is None:
-        return None
-    due = add_months(facts.last_notified, table.renotify_months) - timedelta(days=1)
+    start = facts.last_notified or max(
+        d for d in (facts.released_on, facts.registered_on) if d is not None
+    )
+    due = add_months(start, table.renotify_months) - timedelta(days=1)
     if facts.notification_end is not None and facts.notification_end < due:
         return None
     return due

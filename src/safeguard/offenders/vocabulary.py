@@ -72,3 +72,10 @@ class AlertKind(models.TextChoices):
     VISIT = "visit", "Home visit overdue"
     REVIEW = "review", "Risk review overdue"
     NOTIFICATION = "notification", "Notification overdue"
+
+
+class AlertLevel(models.IntegerChoices):
+    """Who is told of what is overdue (escalation.py; `escalation.again_days` in the rules)."""
+
+    TEAM = 1, "Level 1: the team's supervisors"
+    FORCE = 2, "Level 2: still overdue, the team's supervisors again and the force's"

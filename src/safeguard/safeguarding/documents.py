@@ -57,6 +57,7 @@ DEFAULT_SHARED: dict[str, tuple[str, ...]] = {
     DutyKind.CHILDRENS_SERVICES_REFERRAL: tuple(GROUPS),
     DutyKind.NRM_REFERRAL: tuple(GROUPS),
     DutyKind.DUTY_TO_NOTIFY: ("events", "screening", "history"),
+    DutyKind.OFFENDER_CONTACT: tuple(GROUPS),
 }
 """What a document shares when its duty's `shared` is empty, per kind of duty.
 
@@ -72,6 +73,10 @@ HEADINGS: dict[str, tuple[str, str]] = {
         "referral",
     ),
     DutyKind.DUTY_TO_NOTIFY: ("Duty to Notify (anonymous)", "notification"),
+    DutyKind.OFFENDER_CONTACT: (
+        "Referral to children's services (MASH): a child with a registered offender",
+        "referral",
+    ),
 }
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -173,12 +178,14 @@ class ScreeningEntry:
 
 @dataclass(frozen=True, slots=True)
 class TriggerEntry:
-    """What opened the duty or was added to it: an event, a screening, or a step elsewhere."""
+    """What opened the duty or was added to it: an event, a screening, an offender alert
+    (what it found, in `reason`), or a step elsewhere."""
 
     at: datetime
     rule: str
     event: EventEntry | None
     screening_level: str | None
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +306,7 @@ def referral_facts(duty: Duty) -> ReferralDocument:
         made_at=_uk(made_at),
         version=getattr(safeguard, "__version__", None),
         person=_person(person, names, home, school, groups, made_at, age_at_start),
-        triggers=_triggers(triggers, entry, groups),
+        triggers=_triggers(triggers, entry, groups, withheld),
         screening=(
             _screening(screening, judgement, entry, links, withheld)
             if screening and "screening" in groups
@@ -515,10 +522,14 @@ def _event_entries(
 
 
 def _triggers(
-    triggers: Sequence[Trigger], events: dict[int, EventEntry], groups: Sequence[str]
+    triggers: Sequence[Trigger],
+    events: dict[int, EventEntry],
+    groups: Sequence[str],
+    withheld: Callable[[str], str],
 ) -> tuple[TriggerEntry, ...]:
     """Return the triggers the shared groups cover: events with `events`, screenings with
-    `screening`, and those that are neither (a step of another duty) always."""
+    `screening`, and those that are neither (an offender alert, a step of another duty)
+    always, with what they found (redacted as free text is)."""
     found = []
     for t in triggers:
         if t.event_id is not None and "events" not in groups:
@@ -531,6 +542,7 @@ def _triggers(
                 rule=t.rule,
                 event=events.get(t.event_id) if t.event_id else None,
                 screening_level=t.screening.get_level_display() if t.screening else None,
+                reason=withheld(t.reason),
             )
         )
     return tuple(found)
@@ -853,6 +865,9 @@ def _history_section(doc: ReferralDocument) -> Section:
 
 def _why_section(doc: ReferralDocument) -> Section:
     blocks: list[Block] = [Fields(((doc.title, doc.citation),))]
+    found = tuple((_time(t.at), t.reason) for t in doc.triggers if t.reason)
+    if found:
+        blocks.append(Grid(("When", "What was found"), (22, 78), found, ""))
     rows = tuple(
         (
             r.title,

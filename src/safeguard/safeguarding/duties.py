@@ -1,8 +1,9 @@
-"""Which duties an event or a screening opens: plain functions over plain data, no database.
+"""Which duties an event, a screening or an offender alert opens: plain functions, no database.
 
 The rules come from safeguarding/duties.yaml. A rule opened by an event applies to each
 person who took part in it in one of the rule's roles (any role when the rule names none:
-a child arrested as a suspect is referred like any other) at an age the rule covers.
+a child arrested as a suspect is referred like any other) at an age the rule covers. A rule
+opened by an offender alert applies to the child the alert found, at their age then.
 """
 
 from collections.abc import Iterable, Mapping
@@ -46,8 +47,25 @@ class ScreeningFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertFacts:
+    """An offender alert (offenders.alerts): a child found with a registered offender.
+
+    `reason` says what was found without naming the offender ("a child, aged 12, lives at
+    an address notified by a registered offender"): it is shown to everyone who sees the
+    duty, and they may not see offender records.
+    """
+
+    id: int
+    child_id: int
+    agency_id: int  # the police force that manages the offender
+    age: int | None  # the child's age when found
+    raised_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Opening:
-    """A rule that applies to a person because of one event or screening."""
+    """A rule that applies to a person because of one event, screening or other trigger."""
 
     rule: Rule
     person_id: int
@@ -55,11 +73,20 @@ class Opening:
     at: datetime  # when the duty's clock starts
     event_id: int | None = None
     screening_id: int | None = None
+    # A trigger that is neither an event nor a screening (an offender alert): its own part
+    # of the key ("o12"), and what it found in words.
+    reference: str = ""
+    reason: str = ""
 
     @property
     def key(self) -> str:
         """Return what makes it unique: the rule, the person and the trigger."""
-        trigger = f"e{self.event_id}" if self.event_id is not None else f"s{self.screening_id}"
+        if self.event_id is not None:
+            trigger = f"e{self.event_id}"
+        elif self.screening_id is not None:
+            trigger = f"s{self.screening_id}"
+        else:
+            trigger = self.reference
         return f"{self.rule.id}:{self.person_id}:{trigger}"
 
 
@@ -112,6 +139,22 @@ def from_screening(rules: DutyRules, screening: ScreeningFacts) -> list[Opening]
     return openings
 
 
+def from_offender_alert(rules: DutyRules, alert: AlertFacts) -> list[Opening]:
+    """Return the duties an offender alert opens for its child."""
+    return [
+        Opening(
+            rule,
+            alert.child_id,
+            alert.agency_id,
+            alert.raised_at,
+            reference=f"o{alert.id}",
+            reason=alert.reason,
+        )
+        for rule in rules.rules
+        if rule.when.offender_alert and _age_fits(rule.when, alert.age)
+    ]
+
+
 def _age_fits(when: When, age: int | None) -> bool:
     """Return whether an age is in the rule's range. An unknown age fits no age-bound rule."""
     if when.under is None and when.at_least is None:
@@ -124,9 +167,13 @@ def _age_fits(when: When, age: int | None) -> bool:
 
 
 def openings(
-    rules: DutyRules, events: Iterable[EventFacts], screenings: Iterable[ScreeningFacts]
+    rules: DutyRules,
+    events: Iterable[EventFacts],
+    screenings: Iterable[ScreeningFacts],
+    alerts: Iterable[AlertFacts] = (),
 ) -> list[Opening]:
-    """Return every opening of these events and screenings, in a stable order."""
+    """Return every opening of these events, screenings and alerts, in a stable order."""
     found = [o for e in events for o in from_event(rules, e)]
     found += [o for s in screenings for o in from_screening(rules, s)]
+    found += [o for a in alerts for o in from_offender_alert(rules, a)]
     return sorted(found, key=lambda o: (o.at, o.key))

@@ -136,28 +136,54 @@ def _send(notes: list[Notification]) -> None:
     pending = Notification.objects.filter(
         duty_id__in={n.duty_id for n in notes}, emailed_at__isnull=True, cleared_at__isnull=True
     ).order_by("user_id", "level", "duty_id")
-    users = get_user_model().objects.filter(pk__in={n.user_id for n in notes}, email__gt="")
-    emails = dict(users.values_list("pk", "email"))
     by_user: dict[int, list[Notification]] = {}
     for note in pending:
-        if note.user_id in emails:
-            by_user.setdefault(note.user_id, []).append(note)
-    messages = []
-    for user_id, mine in by_user.items():
-        subject = (
-            mine[0].subject if len(mine) == 1 else f"{len(mine)} overdue duties escalated to you"
-        )
-        body = (
+        by_user.setdefault(note.user_id, []).append(note)
+    emailed = send_lists(
+        {user: [n.subject for n in mine] for user, mine in by_user.items()},
+        many="{n} overdue duties escalated to you",
+        intro=(
             "These duties are past their deadlines and are escalated to you as a supervisor or "
             "safeguarding lead of the agency that owes them. Each clears itself when the duty "
-            "moves on.\n\n" + "\n".join(f"- {n.subject}" for n in mine)
+            "moves on."
+        ),
+    )
+    Notification.objects.filter(pk__in=[n.pk for user in emailed for n in by_user[user]]).update(
+        emailed_at=now()
+    )
+
+
+def send_lists(lists: dict[int, list[str]], *, many: str, intro: str) -> set[int]:
+    """E-mail each user once, listing what reached them; return the users e-mailed.
+
+    Shared by every escalation that tells people by e-mail (the offenders' too: a layer
+    above may call this one).
+
+    Args:
+        lists: per user id, the subject of each thing that reached them, in order.
+        many: the subject of a message listing several, with `{n}` for how many (a message
+            of one thing takes that thing's subject).
+        intro: the paragraph above the list.
+
+    Returns:
+        The ids of the users e-mailed: those with an address. The rest are told in the
+        application only.
+    """
+    users = get_user_model().objects.filter(pk__in=[u for u, items in lists.items() if items])
+    emails = dict(users.filter(email__gt="").values_list("pk", "email"))
+    messages = [
+        EmailMessage(
+            items[0] if len(items) == 1 else many.format(n=len(items)),
+            intro + "\n\n" + "\n".join(f"- {item}" for item in items),
+            settings.DEFAULT_FROM_EMAIL,
+            [emails[user]],
         )
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [emails[user_id]]))
+        for user, items in lists.items()
+        if items and user in emails
+    ]
     if messages:
         get_connection().send_messages(messages)
-        Notification.objects.filter(
-            pk__in=[n.pk for mine in by_user.values() for n in mine]
-        ).update(emailed_at=now())
+    return {user for user, items in lists.items() if items and user in emails}
 
 
 def clear(duty: Duty, at: datetime, because: str) -> int:

@@ -36,6 +36,7 @@ REFERRALS = (
     DutyKind.DUTY_TO_NOTIFY,
     DutyKind.STRATEGY_DISCUSSION,
     DutyKind.LOCAL_AUTHORITY_ACCOMMODATION,
+    DutyKind.OFFENDER_CONTACT,
 )
 KEYS = (
     "arrested_without_referral",

@@ -1,9 +1,9 @@
 """Duties and their history: referrals and the other actions owed to a child who may be a victim.
 
-A Duty is opened by a rule (safeguarding/duties.yaml) for a person, because of an event or a
-screening (its triggers). It moves through states (safeguarding/states.py), each step kept
-as a Transition with who, when and why. A duty is never deleted; a duty no longer needed is
-withdrawn, with a reason.
+A Duty is opened by a rule (safeguarding/duties.yaml) for a person, because of an event, a
+screening or an offender alert (its triggers). It moves through states (safeguarding/states.py),
+each step kept as a Transition with who, when and why. A duty is never deleted; a duty no
+longer needed is withdrawn, with a reason.
 """
 
 from django.conf import settings
@@ -68,10 +68,11 @@ class Duty(models.Model):
 
 
 class Trigger(models.Model):
-    """What opened a duty, or was added to it while it was open: an event or a screening.
+    """What opened a duty, or was added to it while it was open: an event, a screening, or
+    an offender alert (neither: its key names it, `reason` says what it found).
 
-    `key` (rule, person, event or screening) is unique: processing the same event twice
-    never opens a duty twice.
+    `key` (rule, person, event, screening or alert) is unique: processing the same event
+    twice never opens a duty twice.
     """
 
     duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="triggers")
@@ -80,6 +81,9 @@ class Trigger(models.Model):
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT)
     screening = models.ForeignKey(Screening, null=True, blank=True, on_delete=models.PROTECT)
     at = models.DateTimeField()
+    # What a trigger that is neither an event nor a screening found, in words that every
+    # user who sees the duty may read (an offender alert never names the offender).
+    reason = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return self.key

@@ -1,4 +1,4 @@
-"""Duty rules: which events and screenings open which duties, and by when, as data with sources.
+"""Duty rules: which events, screenings and offender alerts open which duties, and by when.
 
 The rules file (default `duties.yaml`; a force's own through SAFEGUARD_DUTY_RULES) is
 validated when the system starts and when `safeguard duties` loads it: an unknown event
@@ -90,15 +90,21 @@ class ScreeningTrigger(Strict):
 
 
 class When(Strict):
+    """What opens the rule: an event, a screening, or an offender alert (one of them)."""
+
     event: EventTrigger | None = None
     screening: ScreeningTrigger | None = None
-    under: Age | None = None  # the person was under this age at the event or screening
+    # A child found living or staying with a registered offender, or linked to one in a
+    # county line (offenders.alerts): the alert is the trigger, its reason in words.
+    offender_alert: Literal[True] | None = None
+    under: Age | None = None  # the person was under this age at the event, screening or alert
     at_least: Age | None = None  # ... or at least this age
 
     @model_validator(mode="after")
     def _one(self) -> "When":
-        if (self.event is None) == (self.screening is None):
-            raise ValueError("give either event or screening")
+        given = [self.event, self.screening, self.offender_alert]
+        if sum(x is not None for x in given) != 1:
+            raise ValueError("give one of event, screening or offender_alert")
         return self
 
 

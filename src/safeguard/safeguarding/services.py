@@ -1,4 +1,5 @@
-"""Duty services: open the duties that events and screenings call for, and move them on.
+"""Duty services: open the duties that events, screenings and offender alerts call for, and
+move them on.
 
 Set-based like screening: the events of a batch and their participants are read in a few
 queries a chunk, and the duties are opened with their first transition and their triggers
@@ -21,7 +22,14 @@ from safeguard.records.ages import age_on
 from safeguard.records.models import Agency, Event, Link, Participation, Person
 from safeguard.safeguarding import escalation, states
 from safeguard.safeguarding import rules as duty_rules
-from safeguard.safeguarding.duties import EventFacts, Opening, ScreeningFacts, Taking, openings
+from safeguard.safeguarding.duties import (
+    AlertFacts,
+    EventFacts,
+    Opening,
+    ScreeningFacts,
+    Taking,
+    openings,
+)
 from safeguard.safeguarding.models import Duty, Transition, Trigger
 from safeguard.safeguarding.vocabulary import Delivery, State
 from safeguard.screening.models import Screening
@@ -186,6 +194,7 @@ def _open_chunk(found: list[Opening]) -> list[Duty]:
                 event_id=o.event_id,
                 screening_id=o.screening_id,
                 at=o.at,
+                reason=o.reason,
             )
         )
     titles = {r.id: r.title for r in rules.rules}
@@ -244,6 +253,30 @@ def process(event_ids: Sequence[int], screenings: Sequence[Screening]) -> list[D
     rules = duty_rules.current()
     events = event_facts(list(event_ids), rules.event_kinds())
     return open_duties(openings(rules, events, screening_facts(screenings)))
+
+
+def open_for_alerts(alerts: Sequence[AlertFacts]) -> dict[int, int]:
+    """Open the duties that offender alerts call for (offenders.alerts, in its transaction).
+
+    Args:
+        alerts: the alerts, each a child found with a registered offender.
+
+    Returns:
+        The duty each alert opened or joined, by alert id (an alert no rule applies to, or
+        whose rule is not in the rules in use, is left out). Opening again opens nothing:
+        the alert's trigger key is taken, and its duty is returned as before.
+    """
+    found = openings(duty_rules.current(), [], [], alerts)
+    open_duties(found)
+    key_of = {o.key: int(o.reference.removeprefix("o")) for o in found}
+    keys = sorted(key_of)
+    return {
+        key_of[key]: duty_id
+        for start in range(0, len(keys), CHUNK)
+        for key, duty_id in Trigger.objects.filter(key__in=keys[start : start + CHUNK]).values_list(
+            "key", "duty_id"
+        )
+    }
 
 
 def apply_all(*, chunk: int = 5000, progress=None) -> list[Duty]:

@@ -14,6 +14,10 @@ class DutyKind(models.TextChoices):
         "local_authority_accommodation",
         "Local-authority accommodation requested (PACE s38(6))",
     )
+    OFFENDER_CONTACT = (
+        "offender_contact",
+        "Child living with or linked to a registered offender: referral to children's services",
+    )
 
 
 class State(models.TextChoices):

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from safeguard.accounts import acting, policy
 from safeguard.accounts.reading import NotVisible, audit_listed
 from safeguard.clock import now
-from safeguard.safeguarding.models import Duty
+from safeguard.safeguarding.models import Duty, Trigger
 from safeguard.safeguarding.states import AWAITING, ConflictError, TransitionError
 from safeguard.safeguarding.vocabulary import Decision, State
 
@@ -36,6 +37,7 @@ class Row:
     duty: Duty
     left: timedelta  # negative when overdue
     actions: tuple[tuple[str, str], ...]  # (state, label) the user may take now
+    found: tuple[str, ...] = ()  # what its triggers found, in words (an offender alert)
 
     @property
     def overdue(self) -> bool:
@@ -53,6 +55,11 @@ def time_left(left: timedelta) -> str:
     return f"{span} overdue" if left < timedelta(0) else f"{span} left"
 
 
+# The triggers that say in words what they found (an offender alert: never who the offender
+# is), shown in the row: one query for the page.
+FOUND = Prefetch(
+    "triggers", queryset=Trigger.objects.exclude(reason="").order_by("at", "id"), to_attr="found"
+)
 # What the queue posts as `to` to mark a duty no agency receives as done (acting.finish).
 DONE = "done"
 
@@ -75,13 +82,17 @@ def queue(request: HttpRequest, status: int = 200) -> HttpResponse:
         policy.duties(request.user)
         .filter(state__in=AWAITING)
         .select_related("person", "receiver", "agency")
+        .prefetch_related(FOUND)
         .order_by("due_at", "id")
     )
     page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
     duties = list(page.object_list)
     audit_listed(request.user, duties, what="safeguarding.duty", path=request.path, listing="queue")
     moment = now()
-    rows = [Row(d, d.due_at - moment, _actions(request.user, d)) for d in duties]
+    rows = [
+        Row(d, d.due_at - moment, _actions(request.user, d), tuple(t.reason for t in d.found))
+        for d in duties
+    ]
     return render(
         request,
         "web/queue.html",

@@ -1,11 +1,11 @@
 """`safeguard offenders`: recompute every offender's schedule, escalate what is overdue, count."""
 
 import json as jsonlib
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from safeguard import rulefiles
 from safeguard.offenders import rules
 
 
@@ -14,8 +14,10 @@ class Command(BaseCommand):
         "Registered sexual and violent offenders. `schedule [--json]` recomputes every "
         "offender's next visit, risk review and notification dates from the schedule rules, "
         "raises safeguarding alerts (a child at an offender's address or in their household), "
-        "escalates what is overdue to the team's supervisors, and prints the counts due and "
-        "overdue by kind; `check-rules [PATH]` validates a schedule rules file."
+        "each opening a referral in the safeguarding queue, escalates what is overdue to the "
+        "team's supervisors (and, still overdue, to the force's), e-mailing each of them once, "
+        "and prints the counts due and overdue by kind; `check-rules [PATH]` validates a "
+        "schedule rules file."
     )
     requires_system_checks: list[str] = []
 
@@ -30,13 +32,7 @@ class Command(BaseCommand):
         getattr(self, "_" + action.replace("-", "_"))(**options)
 
     def _check_rules(self, path: str | None = None, **options) -> None:
-        target = Path(path) if path else rules.RULES.configured_path()
-        try:
-            loaded = rules.load(target)
-        except rules.RulesError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{exc.source}: {problem}")
-            raise CommandError(f"{target}: {len(exc.problems)} problem(s); not usable") from exc
+        target, loaded = rulefiles.checked(rules.RULES, path, self.stderr)
         self.stdout.write(f"{target}: {loaded.label}")
 
     def _schedule(self, json: bool = False, **options) -> None:
@@ -67,4 +63,7 @@ class Command(BaseCommand):
         width = max(map(len, labels.values()))
         for key in services.KEYS:
             self.stdout.write(f"{labels[key].ljust(width)}  {figures[key]}")
-        self.stdout.write(f"Supervisors told now: {sum(told.values())} alert(s)")
+        self.stdout.write(
+            f"Supervisors told now: {told.total} ({told.again.total()} again, to the force's "
+            f"supervisors); e-mails sent: {told.emails}"
+        )

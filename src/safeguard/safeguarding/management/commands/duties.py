@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from safeguard import rulefiles
 from safeguard.safeguarding import rules as duty_rules
 
 
@@ -42,13 +43,7 @@ class Command(BaseCommand):
         getattr(self, "_" + action.replace("-", "_"))(**options)
 
     def _check_rules(self, path: str | None = None, **options) -> None:
-        target = Path(path) if path else duty_rules.RULES.configured_path()
-        try:
-            loaded = duty_rules.load(target)
-        except duty_rules.RulesError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{exc.source}: {problem}")
-            raise CommandError(f"{target}: {len(exc.problems)} problem(s); not usable") from exc
+        target, loaded = rulefiles.checked(duty_rules.RULES, path, self.stderr)
         self.stdout.write(f"{target}: {loaded.label}: {len(loaded.rules)} rules")
 
     def _run(self, **options) -> None:

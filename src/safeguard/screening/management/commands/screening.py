@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
+from safeguard import rulefiles
 from safeguard.clock import now
 from safeguard.records.ages import UK
 from safeguard.screening import catalogue as catalogues
@@ -42,13 +43,7 @@ class Command(BaseCommand):
         getattr(self, f"_{action}")(**options)
 
     def _check(self, path: str | None = None, **options) -> None:
-        target = Path(path) if path else catalogues.configured_path()
-        try:
-            catalogue = catalogues.load(target)
-        except catalogues.CatalogueError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{exc.source}: {problem}")
-            raise CommandError(f"{target}: {len(exc.problems)} problem(s); not usable") from exc
+        target, catalogue = rulefiles.checked(catalogues.CATALOGUES, path, self.stderr)
         self.stdout.write(
             f"{target}: {catalogue.label}: {len(catalogue.indicators)} indicators, "
             f"{len(catalogue.vulnerabilities)} vulnerability factors"
