@@ -6,13 +6,18 @@ link) is checked on the tiny world loaded (and on the small one, in test_demo_lo
 """
 
 from collections import Counter
+from datetime import datetime
 from importlib import resources
 
 import pytest
 import yaml
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 
+from safeguard.accounts.models import Membership
 from safeguard.accounts.roles import Role
-from safeguard.demo.accounts import username_for
+from safeguard.demo.accounts import ensure_accounts, username_for
+from safeguard.demo.loading import load_world
 from safeguard.demo.offender_register import Register, plan
 from safeguard.demo.offender_story import (
     HOUSEHOLD_LINK,
@@ -22,8 +27,12 @@ from safeguard.demo.offender_story import (
     load_story,
     parse_story,
 )
-from safeguard.offenders import rules
-from safeguard.records.ages import UK
+from safeguard.demo.progress import story_end
+from safeguard.demo.world import World
+from safeguard.network.models import LineMember
+from safeguard.offenders import alerts, rules, services
+from safeguard.offenders.models import NotificationRecord, Offender, SafeguardingAlert, Schedule
+from safeguard.records.ages import UK, age_on
 
 SCALES = ("tiny", "small", "medium", "large")
 DEMO_MANAGER = username_for(Role.OFFENDER_MANAGER)
@@ -168,3 +177,117 @@ def test_the_story_file_refuses_what_it_does_not_know():
 def test_the_caseloads_sit_around_the_schedules_ceiling():
     cfg, ceiling = load_story().caseload, rules.current().caseload.ceiling
     assert cfg.usual[1] <= ceiling < cfg.over[0]
+
+
+# -- the tiny world, loaded -------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny(db) -> tuple[Register, datetime]:
+    """Load the tiny world; return its register (as planned) and the end of its story."""
+    load_world(2019, "tiny")
+    return plan(2019, "tiny"), story_end(World(2019, "tiny").ctx.end)
+
+
+def _planted(register: Register, *kinds: str) -> list[Offender]:
+    references = [o.reference for o in register.offenders if o.planted in kinds]
+    return list(Offender.objects.filter(reference__in=references).order_by("reference"))
+
+
+def overdue_share(at: datetime) -> float:
+    """Recompute every schedule at `at`; return the share of active offenders with something
+    overdue (a visit, a review or a notification)."""
+    services.recompute(at)
+    today = at.astimezone(UK).date()
+    active = Schedule.objects.filter(offender__status="active")
+    late = active.filter(
+        Q(next_visit_due__lt=today) | Q(review_due__lt=today) | Q(notifications_overdue__gt=0)
+    )
+    return late.count() / active.count()
+
+
+def test_at_the_end_of_the_story_about_a_fifth_is_overdue(tiny):
+    register, at = tiny
+    assert Offender.objects.count() == len(register.offenders)
+    assert 0.1 <= overdue_share(at) <= 0.3
+    figures = services.figures(at)
+    assert figures["visits_overdue"] > figures["reviews_overdue"] > 0
+    # The planted household notification (not made) and the others pending or lapsed.
+    assert figures["notifications_overdue"] >= 2
+
+
+def test_the_demo_offender_manager_is_in_a_team_with_overdue_work(tiny):
+    _, at = tiny
+    services.recompute(at)
+    member = Membership.objects.get(user__username=DEMO_MANAGER)
+    assert member.team == "MOSOVO Liverpool North"
+    assert not member.user.has_usable_password()  # until ensure_accounts gives it one
+    caseload = Schedule.objects.filter(offender__offender_manager=member.user)
+    today = at.astimezone(UK).date()
+    assert 30 <= caseload.count() <= rules.current().caseload.ceiling
+    assert caseload.filter(next_visit_due__lt=today).exists()
+    assert caseload.filter(notifications_overdue__gt=0).exists()
+    accounts = {a.username: a for a in ensure_accounts()}
+    member.refresh_from_db()
+    member.user.refresh_from_db()
+    assert member.team == "MOSOVO Liverpool North"  # kept
+    assert member.user.check_password(accounts[DEMO_MANAGER].password)
+    assert Membership.objects.get(user__username=username_for(Role.SUPERVISOR)).team == ""
+
+
+def test_one_manager_is_over_the_ceiling_and_the_units_staff_cannot_sign_in(tiny):
+    ceiling = rules.current().caseload.ceiling
+    caseloads = Counter(Offender.objects.values_list("offender_manager__username", flat=True))
+    assert caseloads[None] >= 2  # awaiting allocation
+    assert len([m for m, n in caseloads.items() if m and n > ceiling]) == 1, caseloads
+    staff = get_user_model().objects.filter(username__startswith="ppu-")
+    assert staff.exists() and not any(u.has_usable_password() for u in staff)
+    teams = dict(
+        Membership.objects.filter(role=Role.SUPERVISOR, user__username__startswith="ppu-")
+        .values_list("team")
+        .annotate(n=Count("id"))
+    )
+    assert set(teams) == set(Offender.objects.values_list("team", flat=True)), teams
+    assert set(teams.values()) == {1}  # one supervisor a team
+
+
+def test_the_alerts_at_the_end_of_the_story_find_the_planted_children(tiny):
+    register, at = tiny
+    alerts.raise_alerts(at)
+    today = at.astimezone(UK).date()
+    for offender in _planted(register, SHARES_HOME, UNNOTIFIED, HOUSEHOLD_LINK):
+        found = SafeguardingAlert.objects.filter(offender=offender).select_related("child")
+        assert found.exists(), offender.reference
+        assert all(age_on(a.child.date_of_birth, today) < 18 for a in found)
+    by_kind = dict(
+        SafeguardingAlert.objects.filter(
+            offender__in=_planted(register, SHARES_HOME, UNNOTIFIED, HOUSEHOLD_LINK)
+        ).values_list("offender__reference", "reason")
+    )
+    linked = _planted(register, HOUSEHOLD_LINK)[0].reference
+    assert "household" in by_kind[linked]
+    assert all("lives at an address" in r for ref, r in by_kind.items() if ref != linked)
+    # The one who did not notify living with the child has that notification overdue.
+    unnotified = _planted(register, UNNOTIFIED)[0]
+    pending = NotificationRecord.objects.get(
+        offender=unnotified, kind="household_child", notified_at__isnull=True
+    )
+    assert pending.location is not None
+    services.recompute(at)
+    assert Schedule.objects.get(offender=unnotified).notifications_overdue >= 1
+    # Nobody else has an alert: the rest of the register lives away from children.
+    assert set(SafeguardingAlert.objects.values_list("offender__reference", flat=True)) == set(
+        by_kind
+    )
+
+
+def test_the_planted_line_members_are_members_of_a_line_with_children(tiny):
+    register, _ = tiny
+    line_offenders = _planted(register, LINE)
+    assert len(line_offenders) == 2
+    for offender in line_offenders:
+        assert offender.mappa_category == 2  # a past conviction for violence
+        parts = LineMember.objects.filter(person=offender.person).select_related("line")
+        assert parts.exists(), offender.reference
+        assert any(p.line.children > 0 and p.role in ("controller", "lieutenant") for p in parts)
+        assert not offender.person.source_ref.startswith("MPP-")  # the world's own record
