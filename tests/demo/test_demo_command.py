@@ -21,6 +21,7 @@ from safeguard.demo.accounts import AGENCY_FOR_ROLE, username_for
 from safeguard.demo.management.commands import demo
 from safeguard.demo.progress import story_end
 from safeguard.demo.world import World
+from safeguard.offenders.models import Offender, OffenderAlert, SafeguardingAlert, Schedule
 from safeguard.records.models import Event
 from safeguard.safeguarding.models import Duty
 
@@ -41,11 +42,12 @@ def _run(*args: str) -> str:
 
 
 def _passwords(output: str) -> dict[str, str]:
-    """Return {username: password} from the printed accounts table."""
+    """Return {username: password} from the printed accounts table (a row starts with its
+    border, unlike a sentence that names an account)."""
     found = {}
     for role in Role:
         username = username_for(role)
-        row = re.search(rf"{re.escape(username)}\s*\S\s*.*?\S\s+(\S+)\s*\S\s*$", output, re.M)
+        row = re.search(rf"^\S\s*{re.escape(username)}\s*\S\s*.*?\S\s+(\S+)\s*\S\s*$", output, re.M)
         assert row, f"{username} is not printed"
         found[username] = row.group(1)
     return found
@@ -56,7 +58,7 @@ def _totp_secrets(output: str) -> dict[str, str]:
     found = {}
     for role in Role:
         username = username_for(role)
-        row = re.search(rf"{re.escape(username)}\s.*$", output, re.M)
+        row = re.search(rf"^\S\s*{re.escape(username)}\s.*$", output, re.M)
         secret = re.search(r"\b[A-Z2-7]{32}\b", row.group(0)) if row else None
         if secret:
             found[username] = secret.group(0)
@@ -80,6 +82,24 @@ def test_demo_loads_the_world_and_prints_one_account_per_role():
         assert member.user.check_password(passwords[username_for(role)])
     assert len(set(passwords.values())) == len(Role)
     assert get_user_model().objects.get(username="demo-administrator").is_superuser
+    # The offender manager signs in to a team's caseload; the supervisor has none (the force).
+    teams = dict(Membership.objects.values_list("user__username", "team"))
+    assert teams["demo-offender-manager"] == "MOSOVO Liverpool North"
+    assert teams["demo-supervisor"] == ""
+
+
+@pytest.mark.django_db
+def test_the_demo_runs_the_offender_schedule_and_prints_its_figures():
+    output = _run()
+    assert "Registered offenders (Merseyside)" in output
+    assert Schedule.objects.count() == Offender.objects.count() > 0
+    assert SafeguardingAlert.objects.exists()  # the children planted at offenders' addresses
+    # The teams' supervisors are told of what is overdue, once.
+    told = OffenderAlert.objects.count()
+    assert told > 0
+    assert re.search(r"demo-offender-manager \(MOSOVO Liverpool North\) manages \d+", output)
+    _run()
+    assert OffenderAlert.objects.count() == told
 
 
 @pytest.mark.django_db

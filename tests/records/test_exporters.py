@@ -54,6 +54,7 @@ PERSON_REFS = [s if s in HOSTILE_REFS else f"P{i}" for i, s in enumerate(HOSTILE
 def empty_store() -> None:
     """Delete every record, so the next import goes into an empty database."""
     from safeguard.network.models import AnalysisRun, Line, LineMember
+    from safeguard.offenders import models as offenders
     from safeguard.safeguarding.models import (
         ChargingReview,
         Duty,
@@ -64,6 +65,18 @@ def empty_store() -> None:
     )
     from safeguard.screening.models import Judgement, Screening
 
+    # Registered offenders (the demo's) and all they hold: not records, not exported.
+    for held in (
+        offenders.OffenderAlert,
+        offenders.SafeguardingAlert,
+        offenders.Schedule,
+        offenders.Visit,
+        offenders.RiskReview,
+        offenders.NotificationRecord,
+        offenders.OrderCondition,
+        offenders.Offender,
+    ):
+        held.objects.all().delete()
     # What network analysis stored (its findings about children are events, exported).
     for stored in (LineMember, Line, AnalysisRun):
         stored.objects.all().delete()

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from safeguard.accounts import second_factor
+from safeguard.accounts.models import Membership
 from safeguard.accounts.roles import Role
 from safeguard.accounts.services import create_member
 from safeguard.records.models import Agency
@@ -52,6 +53,22 @@ def username_for(role: Role) -> str:
     return "demo-" + role.value.replace("_", "-")
 
 
+def create_account(role: Role, password: str | None, *, team: str = "") -> Membership:
+    """Create the demo account of `role` in its agency (AGENCY_FOR_ROLE), in `team` if given.
+
+    Its e-mail address is one the e-mail back end can write to (the console in the demo), so
+    that escalations reach the demo supervisor by e-mail as well as in the application. A
+    password of None is unusable until ensure_accounts() gives it one (the demo offender
+    manager, made with its team when the world's offenders are loaded).
+    """
+    username = username_for(role)
+    agency = Agency.objects.get(code=AGENCY_FOR_ROLE[role])
+    # create_user (under create_member) makes None an unusable password.
+    return create_member(
+        username, password, agency, role, team=team, email=f"{username}@demo.invalid"
+    )
+
+
 @transaction.atomic
 def ensure_accounts() -> list[DemoAccount]:
     """Create the demo account of every role, or give an existing one a new password.
@@ -73,11 +90,7 @@ def ensure_accounts() -> list[DemoAccount]:
         user = users.objects.filter(username=username).first()
         created = user is None
         if created:
-            # An address the e-mail back end can write to (the console in the demo), so that
-            # escalations reach the demo supervisor by e-mail as well as in the application.
-            user = create_member(
-                username, password, agency, role, email=f"{username}@demo.invalid"
-            ).user
+            user = create_account(role, password).user
         else:
             user.set_password(password)
             user.save(update_fields=["password"])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from safeguard.demo import labels
+from safeguard.demo import labels, offenders
 from safeguard.demo import progress as steps
 from safeguard.demo.scenario import Scale
 from safeguard.demo.world import RecordIn, World
@@ -22,9 +22,9 @@ def load_world(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Generate the world for `seed` and `scale`, record it, analyse its network (storing a
-    run and recording the children's parts), and take the steps on the duties it opened
-    (demo.progress), in one transaction.
+    """Generate the world for `seed` and `scale`, record it with its registered offenders
+    (demo.offenders), analyse its network (storing a run and recording the children's parts),
+    and take the steps on the duties it opened (demo.progress), in one transaction.
 
     Args:
         seed: decides the whole world; the same seed loads the same records.
@@ -39,6 +39,11 @@ def load_world(
     world = World(seed, scale)
     with transaction.atomic():
         summary = record_batch(_watched(world, progress), source="demo", batch_size=BATCH_SIZE)
+        # Merseyside's registered offenders, before the analysis: it is to see those who are
+        # members of a line.
+        registered = offenders.load(world, seed)
+        summary.created.update(registered.created)
+        summary.unchanged.update(registered.unchanged)
         # The force's analysts run the network analysis on what is recorded (safeguard
         # network run): the lines for the network pages, each child's part for the screening.
         found = running.analyse()

@@ -1,5 +1,7 @@
 """`safeguard demo`: load the synthetic county-lines world, make demo accounts, and serve."""
 
+import io
+import json
 import os
 import time
 from collections.abc import Callable
@@ -7,11 +9,15 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from safeguard.demo.accounts import ensure_accounts
+from safeguard.accounts.models import Membership
+from safeguard.accounts.roles import Role
+from safeguard.clock import now
+from safeguard.demo.accounts import ensure_accounts, username_for
 from safeguard.demo.loading import load_world
 from safeguard.demo.progress import story_end
 from safeguard.demo.scenario import load_scenario, resolve_scale
@@ -19,6 +25,8 @@ from safeguard.demo.world import World
 from safeguard.intake.errors import RecordingRejected
 from safeguard.intake.recording import Summary
 from safeguard.network import targets
+from safeguard.offenders.models import Offender
+from safeguard.records.ages import UK
 from safeguard.safeguarding import escalation, inspection
 
 
@@ -73,9 +81,14 @@ class Command(BaseCommand):
             self._start_clock(story_end(World(seed, scale).ctx.end))
         self._network()
         accounts = self._accounts_table()  # before escalating: the supervisor is told
+        # Before escalating, so that any duty its alerts open is escalated too.
+        registered, caseload = self._offenders()
         self._escalate()
         self._print(self._summary_table(summary), tty)
-        self._print(self._figures_table(), tty)
+        self._print(self._counts_table("Victim-first figures", inspection.figures()), tty)
+        self._print(registered, tty)
+        if caseload:
+            self.stdout.write(caseload)
         if labels:
             self.stdout.write(f"Ground truth written to {labels} (the system never reads it).")
         self._print(accounts, tty)
@@ -130,6 +143,29 @@ class Command(BaseCommand):
             bar.update(task, total=bar.tasks[0].completed)
         return summary
 
+    def _offenders(self) -> tuple[Table, str]:
+        """Run the offender schedule now, as `safeguard offenders schedule` does (recompute,
+        raise the safeguarding alerts, tell the teams' supervisors of what is overdue); return
+        its figures and a sentence on the demo offender manager's own caseload."""
+        out = io.StringIO()
+        call_command("offenders", "schedule", "--json", stdout=out)
+        table = self._counts_table("Registered offenders (Merseyside)", json.loads(out.getvalue()))
+        manager = username_for(Role.OFFENDER_MANAGER)
+        member = Membership.objects.filter(user__username=manager).first()
+        if member is None:
+            return table, ""
+        today = now().astimezone(UK).date()
+        caseload = Offender.objects.filter(offender_manager=member.user_id)
+        late = caseload.filter(
+            Q(schedule__next_visit_due__lt=today)
+            | Q(schedule__review_due__lt=today)
+            | Q(schedule__notifications_overdue__gt=0)
+        )
+        return table, (
+            f"{manager} ({member.team or 'no team'}) manages {caseload.count()} of them, "
+            f"{late.count()} with something overdue."
+        )
+
     def _escalate(self) -> None:
         """Escalate what is overdue now: the demo's story stopped on its day of action."""
         done = escalation.escalate()
@@ -140,11 +176,11 @@ class Command(BaseCommand):
         )
 
     @staticmethod
-    def _figures_table() -> Table:
-        table = Table(title="Victim-first figures")
+    def _counts_table(title: str, counts: dict[str, int]) -> Table:
+        table = Table(title=title)
         table.add_column("figure")
         table.add_column("count", justify="right")
-        for key, count in inspection.figures().items():
+        for key, count in counts.items():
             table.add_row(key.replace("_", " "), f"{count:,}")
         return table
 
