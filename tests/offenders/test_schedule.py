@@ -140,6 +140,16 @@ def test_with_no_notification_recorded_re_notification_counts_from_registration(
     assert compute(_facts(released_on=released), table, AT).notifications_overdue == 0
 
 
+def test_a_violent_offender_re_notifies_only_from_what_they_notified(table):
+    # MAPPA category 2 (a violent offender on licence) has no notification requirement by
+    # law: nothing recorded is nothing due; under an order, a year from what they notified.
+    assert renotification_due(_facts(category=2), table) is None
+    notified = _facts(category=2, last_notified=date(2025, 3, 3))
+    assert renotification_due(notified, table) == date(2026, 3, 2)
+    # Category 4 (terrorism) notifies by law, as category 1 does.
+    assert renotification_due(_facts(category=4), table) == date(2026, 1, 14)
+
+
 def _uk(*args) -> datetime:
     return datetime(*args, tzinfo=UK)
 

@@ -42,7 +42,7 @@ def test_recompute_stores_each_offenders_dates_from_their_records(world):
     assert sa.renotification_due == date(2025, 1, 10) and sa.notifications_overdue == 1
     assert sa.next_visit_suggested_at.weekday() != 0  # 2 June 2025, the last visit, a Monday
     assert (sb.visit_months, sb.plan_override, sb.next_visit_due) == (2, True, date(2025, 7, 20))
-    assert sa.rules.startswith("offender-schedule 1.1.0")
+    assert sa.rules.startswith("offender-schedule 1.2.0")
     # Raised to very high: counted again from the last visit, overdue at once.
     a.rm2000 = "very_high"
     a.save()

@@ -89,6 +89,9 @@ class Deadline(Strict):
 class Renotification(Strict):
     months: Months
     restarted_by: Annotated[list[Kind], Field(min_length=1)]
+    # MAPPA categories subject to notification by law, counted from registration even with
+    # nothing notified; others only from what they notified (an order's requirement).
+    categories: Annotated[list[Annotated[int, Field(ge=1, le=4)]], Field(min_length=1)]
     source: Text
 
 

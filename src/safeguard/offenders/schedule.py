@@ -50,6 +50,7 @@ class Facts:
     visits: int = 0  # visits made, whatever their outcome
     last_review: date | None = None
     last_notified: date | None = None  # the last notification that restarts the year
+    category: int = 1  # MAPPA category: whether the register's notification applies
     pending: tuple[Pending, ...] = ()
 
 
@@ -79,6 +80,7 @@ class Table:
         self.deadlines = {d.kind: d for d in rules.notifications}
         self.renotify_months = rules.renotification.months
         self.restarted_by = frozenset(rules.renotification.restarted_by)
+        self.notifying_categories = frozenset(rules.renotification.categories)
         self.window_fraction = rules.suggestion.window_fraction
         self.window_days = rules.suggestion.window_days
         self.bands = tuple((b.start, b.end) for b in rules.time_bands)
@@ -138,9 +140,13 @@ def renotification_due(facts: Facts, table: Table) -> date | None:
     registration, or the release when that is later: the initial notification is due
     within 3 days beginning with then (s83(1), time in custody not counted), so it was made
     then at the earliest, and the year counted from that day ends at most two days before
-    the one the law gives, never after it. Nothing recorded never means nothing due. None
-    when the notification period ends first.
+    the one the law gives, never after it. Nothing recorded never means nothing due, for
+    the categories the notification requirements apply to (schedule.yaml); an offender of
+    another category (a violent offender on licence) notifies only where an order says so,
+    and is counted from what they notified. None when the notification period ends first.
     """
+    if facts.last_notified is None and facts.category not in table.notifying_categories:
+        return None
     start = facts.last_notified or max(
         d for d in (facts.released_on, facts.registered_on) if d is not None
     )

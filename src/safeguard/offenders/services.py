@@ -56,6 +56,7 @@ OFFENDER_FIELDS = (
     "osp",
     "oasys_rosh",
     "plan_visit_months",
+    "mappa_category",
 )
 
 
@@ -117,7 +118,7 @@ def load_facts(first_id: int, last_id: int) -> list[Facts]:
         .order_by("id")
         .values_list(*OFFENDER_FIELDS)
     ):
-        oid, registered, status, released, end, rm2000, osp, rosh, plan = row
+        oid, registered, status, released, end, rm2000, osp, rosh, plan, category = row
         last_visit, visits = made.get(oid, (None, 0))
         found.append(
             Facts(
@@ -135,6 +136,7 @@ def load_facts(first_id: int, last_id: int) -> list[Facts]:
                 visits=visits,
                 last_review=_day(reviewed.get(oid)),
                 last_notified=_day(notified.get(oid)),
+                category=category,
                 pending=tuple(pending.get(oid, ())),
             )
         )
