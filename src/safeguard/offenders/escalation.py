@@ -17,6 +17,7 @@ from django.db import transaction
 
 from safeguard.clock import now
 from safeguard.offenders.models import OffenderAlert, Schedule
+from safeguard.offenders.schedule import MANAGED
 from safeguard.offenders.vocabulary import AlertKind
 from safeguard.records.ages import UK
 
@@ -49,7 +50,7 @@ def escalate(at: datetime | None = None) -> Counter:
     at = at or now()
     schedules = (
         Schedule.objects.select_related("offender", "offender__person")
-        .filter(offender__status__in=("active", "wanted"))
+        .filter(offender__status__in=MANAGED)
         .order_by("offender_id")
     )
     current: dict[tuple[int, str], date] = {}
@@ -79,15 +80,32 @@ def escalate(at: datetime | None = None) -> Counter:
                 )
                 told[kind] += 1
         OffenderAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-        stale = [
-            a.pk
-            for a in OffenderAlert.objects.filter(cleared_at__isnull=True).only(
-                "pk", "offender_id", "kind", "due"
-            )
-            if current.get((a.offender_id, a.kind)) != a.due
-        ]
-        OffenderAlert.objects.filter(pk__in=stale).update(cleared_at=at)
+        _clear(OffenderAlert.objects.all(), current, at)
     return told
+
+
+def clear_done(offender_id: int, at: datetime | None = None) -> int:
+    """Clear one offender's alerts whose thing is no longer overdue, from their schedule as
+    stored (recompute it first): what escalate() would clear of them; return how many."""
+    at = at or now()
+    schedule = Schedule.objects.filter(
+        offender_id=offender_id, offender__status__in=MANAGED
+    ).first()
+    current = {}
+    if schedule is not None:
+        current = {(offender_id, k): due for k, due in overdue(schedule, at).items()}
+    return _clear(OffenderAlert.objects.filter(offender_id=offender_id), current, at)
+
+
+def _clear(alerts, current: dict[tuple[int, str], date], at: datetime) -> int:
+    """Clear the open alerts among `alerts` whose (offender, kind) is not overdue with the
+    same due date in `current`; return how many."""
+    stale = [
+        a.pk
+        for a in alerts.filter(cleared_at__isnull=True).only("pk", "offender_id", "kind", "due")
+        if current.get((a.offender_id, a.kind)) != a.due
+    ]
+    return OffenderAlert.objects.filter(pk__in=stale).update(cleared_at=at)
 
 
 def _recipients(teams: set[tuple[int, str]]) -> dict[tuple[int, str], list[int]]:
