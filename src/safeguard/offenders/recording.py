@@ -115,7 +115,7 @@ def record_review(
     errors: dict[str, str] = {}
     if kind not in ReviewKind.values:
         errors["kind"] = "Select the kind of risk review"
-    completed_at = _start_of(completed_on)
+    completed_at = start_of(completed_on)
     _past(errors, "completed_on", completed_at, recorded_at, "review")
     if level not in Band.values:
         errors["level"] = "Select the risk level the review set"
@@ -271,7 +271,8 @@ def _day(moment: datetime) -> date:
     return moment.astimezone(UK).date()
 
 
-def _start_of(day: date | None) -> datetime | None:
+def start_of(day: date | None) -> datetime | None:
+    """The start of the day in the UK (a review or a notification dated by its day)."""
     return datetime.combine(day, time(0), tzinfo=UK) if day is not None else None
 
 
