@@ -18,16 +18,15 @@ _DAY = re.compile(r"^[0-9]{1,2}$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 
 
-def date_fields(prefix: str, *, with_time: bool = False) -> dict[str, forms.Field]:
-    """The text fields of a date input (and its time), for a form class's namespace."""
-    found = {
-        f"{prefix}_day": forms.CharField(required=False, max_length=2),
-        f"{prefix}_month": forms.CharField(required=False, max_length=2),
-        f"{prefix}_year": forms.CharField(required=False, max_length=4),
-    }
-    if with_time:
-        found[f"{prefix}_time"] = forms.CharField(required=False, max_length=8)
-    return found
+def date_fields(*, with_time: bool = False) -> tuple[forms.Field, ...]:
+    """The text fields of a date input, day, month and year (and its time), to be named
+    `<prefix>_day`, `<prefix>_month`, `<prefix>_year` (`<prefix>_time`) in a form class."""
+    found = (
+        forms.CharField(required=False, max_length=2),
+        forms.CharField(required=False, max_length=2),
+        forms.CharField(required=False, max_length=4),
+    )
+    return (*found, forms.CharField(required=False, max_length=8)) if with_time else found
 
 
 def given(data: dict, prefix: str) -> bool:
