@@ -96,5 +96,8 @@ def test_next_due_sorts_the_soonest_first_and_nothing_due_last(world):
     assert order[0] in {"V-A", "V-B", "V-C", "V-D"} and nexts[0] == date(2024, 2, 12)
 
 
-def test_the_ceiling_is_the_rules(world):
+def test_the_ceiling_is_the_rules_and_managers_over_it_are_counted(world):
     assert caseloads.ceiling() == 50
+    # The manager holds A, B, C and E on the register (F removed, G deceased: not counted).
+    assert caseloads.managers_over(Offender.objects.all(), 3) == 1
+    assert caseloads.managers_over(Offender.objects.all(), 4) == 0

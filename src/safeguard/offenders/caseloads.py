@@ -86,6 +86,13 @@ def counts_by(
     return {tuple(row[f] for f in fields): {k: row[k] for k in KEYS} for row in rows}
 
 
+def managers_over(offenders: QuerySet[Offender], ceiling: int) -> int:
+    """How many managers hold more of these offenders on the register than the ceiling."""
+    held = on_caseload(offenders).exclude(offender_manager=None).order_by()
+    per_manager = held.values("offender_manager_id").annotate(n=Count("id"))
+    return per_manager.filter(n__gt=ceiling).count()
+
+
 def by_next_due(offenders: QuerySet[Offender]) -> QuerySet[Offender]:
     """The offenders with `next_due` (the soonest of the next visit, risk review and
     re-notification), soonest first, those with nothing due last."""
