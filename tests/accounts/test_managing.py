@@ -11,7 +11,7 @@ from safeguard.accounts.services import create_member
 from safeguard.audit.models import Entry
 from safeguard.clock import now
 from safeguard.offenders import recording, services
-from safeguard.offenders.models import SafeguardingAlert, Visit
+from safeguard.offenders.models import NotificationRecord, SafeguardingAlert, Visit
 from safeguard.records.ages import UK
 from safeguard.records.models import Agency, Person
 from tests.offenders.factories import FORCE, offender, people, staff
@@ -147,3 +147,26 @@ def test_a_review_and_a_plan_change_are_audited_with_what_changed(world):
 def test_the_officers_a_visit_may_name_are_the_forces_managers_and_supervisors(world):
     names = [u.username for u in managing.officers(world["manager"])]
     assert names[0] == "om" and set(names) == {"om", "om2", "sgt-north", "sgt-south"}
+
+
+def test_the_records_notifications_are_pending_first_with_their_deadline_then_latest_made(
+    world,
+):
+    a, at = world["a"], now()
+    made = [
+        NotificationRecord.objects.create(
+            offender=a,
+            kind="change",
+            trigger_at=at - timedelta(days=d),
+            notified_at=at - timedelta(days=d - 1),
+        )
+        for d in (300, 30)
+    ]
+    pending = NotificationRecord.objects.create(
+        offender=a, kind="stay_7_days", trigger_at=at - timedelta(days=10)
+    )
+    notices = managing.read_offender(world["manager"], a.pk).notifications
+    assert [n.record for n in notices] == [pending, made[1], made[0]]
+    first = notices[0]
+    assert first.overdue and first.deadline is not None and first.deadline < at
+    assert [n.deadline for n in notices[1:]] == [None, None]

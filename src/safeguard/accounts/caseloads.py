@@ -11,7 +11,6 @@ caseload is open to the viewer when the manager is in one of those teams or hold
 offender the viewer sees (may_see_caseload): else it is not there (NotVisible).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -78,11 +77,10 @@ class Team:
 
 @dataclass
 class Teams:
-    """The teams a user is shown, and the figures of the user's whole scope."""
+    """The teams a user is shown, and the ceiling of a manager's caseload."""
 
     teams: list[Team] = field(default_factory=list)
     ceiling: int = 0
-    total: dict[str, int] = field(default_factory=lambda: dict(_EMPTY))
 
 
 def holds_caseload(user) -> bool:
@@ -140,39 +138,44 @@ def teams(user, at: datetime) -> Teams:
     if who.role == Role.OFFENDER_MANAGER and not who.team:  # no team: their own caseload
         members = [m for m in members if m.user_id == who.user_id]
     names = _team_names(who, {t for (t,) in by_team}, {m.team for m in members})
-    listed: dict[str, dict[int, object]] = {name: {} for name in names}
-    for m in members:
-        if m.team in listed:
-            listed[m.team][m.user_id] = m.user
-    placed = {pk for managers in listed.values() for pk in managers}
-    strays = sorted({pk for (team, pk) in held if pk is not None and pk not in placed})
-    holders = get_user_model().objects.in_bulk(strays)
-    for team, pk in sorted(held, key=lambda k: (k[0], k[1] or 0)):
-        if pk in holders and team in listed and pk not in placed:
-            listed[team][pk] = holders[pk]
-            placed.add(pk)
+    listed = _managers(names, members, held)
     ceiling = caseloads.ceiling()
-    found = Teams(ceiling=ceiling, total=caseloads.counts(scope, at))
-    team_size = defaultdict(int)
-    for m in members:
-        team_size[m.team] += 1
+    found = Teams(ceiling=ceiling)
     for name in names:
-        lines = [
-            ManagerLine(u, by_manager.get((pk,), dict(_EMPTY)), _size(by_manager, pk, ceiling))
-            for pk, u in sorted(listed[name].items(), key=lambda i: display_name(i[1]).lower())
-        ]
-        figures = by_team.get((name,), dict(_EMPTY))
+        lines = []
+        for manager in sorted(listed[name], key=lambda u: display_name(u).lower()):
+            figures = by_manager.get((manager.pk,), _EMPTY)
+            lines.append(ManagerLine(manager, figures, Size(figures["offenders"], ceiling)))
+        figures = by_team.get((name,), _EMPTY)
+        staffed = sum(1 for m in members if m.team == name)
         found.teams.append(
             Team(
                 name=name,
                 managers=lines,
                 figures=figures,
-                size=Size(figures["offenders"], ceiling * team_size[name]),
+                size=Size(figures["offenders"], ceiling * staffed),
                 unassigned=held.get((name, None), _EMPTY)["offenders"],
                 own=bool(who.team) and name == who.team,
             )
         )
     return found
+
+
+def _managers(names: list[str], members: list[Membership], held: dict) -> dict[str, list]:
+    """The managers listed in each team shown: its offender managers, and any other user
+    holding an offender of the team whom no team shown lists (with the first such team)."""
+    listed: dict[str, dict[int, object]] = {name: {} for name in names}
+    for m in members:
+        if m.team in listed:
+            listed[m.team][m.user_id] = m.user
+    placed = {pk for managers in listed.values() for pk in managers}
+    others = {pk for (_, pk) in held if pk is not None and pk not in placed}
+    holders = get_user_model().objects.in_bulk(sorted(others))
+    for team, pk in sorted((k for k in held if k[1] in holders), key=lambda k: (k[0], k[1])):
+        if team in listed and pk not in placed:
+            listed[team][pk] = holders[pk]
+            placed.add(pk)
+    return {name: list(managers.values()) for name, managers in listed.items()}
 
 
 def may_see_caseload(user, manager_id: int, at: datetime) -> bool:
@@ -227,7 +230,3 @@ def _team_names(who: policy.Viewer, seen: set[str], staffed: set[str]) -> list[s
     else:
         names = seen | staffed
     return sorted(names, key=lambda n: (n != who.team or not n, n == "", n.lower()))
-
-
-def _size(by_manager: dict, pk: int, ceiling: int) -> Size:
-    return Size(by_manager.get((pk,), _EMPTY)["offenders"], ceiling)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 
 from safeguard.accounts import policy
 from safeguard.accounts.acting import display_name
@@ -116,8 +117,9 @@ def read_offender(user, offender_id: int, *, path: str = "") -> OffenderRecord:
     schedule = Schedule.objects.filter(offender=offender).first()
     table = Table(rules.current())
     notices = []
+    pending_first = F("notified_at").desc(nulls_first=True)  # then the latest made first
     for n in offender.notifications.select_related("location").order_by(
-        "notified_at", "-trigger_at", "-id"
+        pending_first, "-trigger_at", "-id"
     )[:LISTED]:
         deadline = None
         if n.notified_at is None:
@@ -144,7 +146,9 @@ def read_offender(user, offender_id: int, *, path: str = "") -> OffenderRecord:
         ),
         conditions=list(offender.conditions.order_by("-starts_on", "id")),
         visits=list(offender.visits.order_by("-at", "-id")[:LISTED]),
-        reviews=list(offender.reviews.select_related("by").order_by("-completed_at", "-id")),
+        reviews=list(
+            offender.reviews.select_related("by").order_by("-completed_at", "-id")[:LISTED]
+        ),
         notifications=notices,
         alerts=list(
             offender.alerts.filter(cleared_at__isnull=True)

@@ -25,7 +25,6 @@ from safeguard.accounts.acting import display_name
 from safeguard.accounts.reading import NotVisible
 from safeguard.clock import now
 from safeguard.offenders import recording
-from safeguard.offenders.vocabulary import AlertKind
 from safeguard.records.ages import UK
 from safeguard.web import offender_forms as of
 from safeguard.web.access import page_for, visible_or_404
@@ -105,7 +104,6 @@ def teams(request: HttpRequest) -> HttpResponse:
         {
             "teams": found,
             "told": caseloads.told(request.user, path=request.path),
-            "kinds": dict(AlertKind.choices),
         },
     )
 
@@ -117,7 +115,7 @@ def offender(request: HttpRequest, pk: int) -> HttpResponse:
         record = managing.read_offender(request.user, pk, path=request.path)
     except NotVisible:
         raise Http404("No such offender") from None
-    return render(request, "web/offenders/record.html", {"record": record, "at": now()})
+    return render(request, "web/offenders/record.html", {"record": record})
 
 
 # -- the forms -----------------------------------------------------------------------------
