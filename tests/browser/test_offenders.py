@@ -2,8 +2,9 @@
 
 The manager signs in, opens My caseload, finds the offender whose home visit is overdue,
 opens their record, records a visit at which they were seen, and sees the record again with
-the next visit months away and nothing overdue. Every page visited is screenshot and checked
-by axe, and any Content Security Policy violation fails the test.
+the next visit months away and no longer overdue; then the team's caseloads. Every page
+visited is screenshot and checked by axe, and any Content Security Policy violation fails
+the test.
 """
 
 import re
@@ -88,3 +89,8 @@ def test_a_manager_records_a_seen_visit_and_the_offender_is_no_longer_overdue(pa
     expect(
         page.get_by_role("row").filter(has_text="V-DAN").locator(".govuk-tag--red")
     ).to_have_count(1)  # the visit done; the first risk review is still overdue
+
+    page.get_by_role("link", name="Caseloads", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseloads")
+    expect(page.get_by_role("row").filter(has_text="om-browser")).to_contain_text("2 of 50")
+    check_page(page, "offenders-caseloads")

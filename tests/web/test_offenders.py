@@ -210,7 +210,8 @@ def test_a_supervisor_without_a_team_sees_every_team_and_a_manager_their_own(wor
     assert re.search(r"Team total</th>\s*<td[^>]*>1 of 50</td>", html)  # South
     mine = _html(world["om"].get("/offenders/caseloads/"))
     assert "MOSOVO North" in mine and "MOSOVO South" not in mine
-    assert "Nothing overdue has been put in front of you." in mine
+    assert "Told to you" not in mine  # managers are not told; their supervisors are
+    assert "Nothing overdue has been put in front of you." in html
 
 
 # -- the record ----------------------------------------------------------------------------

@@ -104,6 +104,8 @@ def teams(request: HttpRequest) -> HttpResponse:
         {
             "teams": found,
             "told": caseloads.told(request.user, path=request.path),
+            # Supervisors are told of what is overdue; offender managers are not.
+            "is_told": not caseloads.holds_caseload(request.user),
         },
     )
 
