@@ -24,6 +24,7 @@ from safeguard.safeguarding import charging
 from safeguard.safeguarding.models import ChargingReview, Duty, ToolRecommendation
 from tests.browser.helpers import born_aged, check_page, member, sign_in
 from tests.safeguarding.test_duties import WORLD, _event
+from tests.web.builders import person
 from tests.web.test_encounters import MORE
 
 HOSTILE = '<script>alert("page")</script><img src=x onerror=alert(1)>'
@@ -31,17 +32,6 @@ HOSTILE = '<script>alert("page")</script><img src=x onerror=alert(1)>'
 
 def _at(hours_ago: float) -> str:
     return (now() - timedelta(hours=hours_ago)).isoformat()
-
-
-def _person(ref: str, given: str, family: str, born: str) -> dict:
-    return {
-        "type": "person",
-        "agency": "lancs",
-        "ref": ref,
-        "given_name": given,
-        "family_name": family,
-        "date_of_birth": born,
-    }
 
 
 def _lives_at(ref: str, person: str, place: str) -> dict:
@@ -65,8 +55,8 @@ def tia(record) -> Person:
             "force_area": "lancs",
             "local_authority": "E06000009",
         },
-        _person("MARK", "Mark", "Jones", "1990-01-01"),
-        _person("TIA", "Tia", "O'Hara", born_aged(15).isoformat()),
+        person("MARK", "Mark", "Jones", "1990-01-01"),
+        person("TIA", "Tia", "O'Hara", born_aged(15).isoformat()),
         _lives_at("L-MARK", "MARK", "ACACIA"),
         _lives_at("L-TIA", "TIA", "HOME"),
         _event("M1", "missing_episode", _at(72), ("TIA", "missing_person")),

@@ -102,3 +102,55 @@ def notification(who, kind: str, trigger: date, notified: date | None = None):
     return NotificationRecord.objects.create(
         offender=who, kind=kind, trigger_at=moment(trigger), notified_at=moment(notified)
     )
+
+
+OTHERS = (
+    {"type": "agency", "code": "cumbria", "kind": "police_force", "name": "Cumbria"},
+    {"type": "agency", "code": "blackpool-cs", "kind": "childrens_services", "name": "Blackpool"},
+    {"type": "person", "agency": "cumbria", "ref": "C1", "date_of_birth": "1970-01-01"},
+)
+# The force's teams: North and South have a supervisor each, East has none (its supervisor
+# has left: an inactive account), and one offender has no team.
+STAFF = (
+    # (username, agency, role, team)
+    ("om-north", "lancs", Role.OFFENDER_MANAGER, "North"),
+    ("om-south", "lancs", Role.OFFENDER_MANAGER, "South"),
+    ("om-alone", "lancs", Role.OFFENDER_MANAGER, ""),
+    ("sgt-north", "lancs", Role.SUPERVISOR, "North"),
+    ("sgt-south", "lancs", Role.SUPERVISOR, "South"),
+    ("sgt-east-left", "lancs", Role.SUPERVISOR, "East"),
+    ("sgt-force", "lancs", Role.SUPERVISOR, ""),
+    ("sgt-cumbria", "cumbria", Role.SUPERVISOR, ""),
+    ("pc", "lancs", Role.OFFICER, "North"),
+    ("custody", "lancs", Role.CUSTODY_SERGEANT, "North"),
+    ("analyst", "lancs", Role.ANALYST, "North"),
+    ("lead", "lancs", Role.SAFEGUARDING_LEAD, "North"),
+    ("admin", "lancs", Role.ADMINISTRATOR, ""),
+    ("inspector", "lancs", Role.INSPECTOR, ""),
+    ("mash", "blackpool-cs", Role.MASH_WORKER, ""),
+    ("cs-supervisor", "blackpool-cs", Role.SUPERVISOR, "North"),
+)
+
+
+def teams(record) -> dict[str, object]:
+    """Record the force's teams (STAFF) and offenders of each, another force and a partner
+    agency; return the users by name. N1 (North, om-north's), N2 (North, unassigned), S1
+    (South, om-south's), X1 (South, om-north's), E1 (East), B1 (no team, om-alone's), and
+    C1, Cumbria's."""
+    record(FORCE, *OTHERS, *people("N1", "N2", "S1", "X1", "E1", "B1"))
+    users = {
+        name: create_member(name, "pw", Agency.objects.get(code=agency), role, team=team).user
+        for name, agency, role, team in STAFF
+    }
+    users["sgt-east-left"].is_active = False
+    users["sgt-east-left"].save()
+    offender("N1", team="North", offender_manager=users["om-north"])
+    offender("N2", team="North")  # unassigned
+    offender("S1", team="South", offender_manager=users["om-south"])
+    offender("X1", team="South", offender_manager=users["om-north"])  # held across teams
+    offender("E1", team="East")  # a team whose supervisor has left
+    offender("B1", team="", offender_manager=users["om-alone"])  # no team
+    cumbrian = offender("C1", team="North", rm2000="low")
+    cumbrian.agency = Agency.objects.get(code="cumbria")
+    cumbrian.save()
+    return users

@@ -18,18 +18,32 @@ def record(*raw: dict) -> None:
     )
 
 
-def member(client: Client, role: Role, agency: str = "lancs", name: str = ""):
-    """Sign a new member of the agency, in the role, in on the client; return the user.
+def person(ref: str, given: str, family: str, born: str, agency: str = "lancs") -> dict:
+    """A named person record of the agency, born on `born` (ISO), for record()."""
+    return {
+        "type": "person",
+        "agency": agency,
+        "ref": ref,
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": born,
+    }
+
+
+def member(client: Client, role: Role, agency: str = "lancs", name: str = "", team: str = ""):
+    """Sign a new member of the agency, in the role (and team), in on the client; return the
+    user.
 
     The username is `name`, else the role's.
     """
-    user = create_member(name or str(role), "pw", Agency.objects.get(code=agency), role).user
+    agency_row = Agency.objects.get(code=agency)
+    user = create_member(name or str(role), "pw", agency_row, role, team=team).user
     client.force_login(user)
     return user
 
 
-def signed_in(role: Role, agency: str = "lancs", name: str = "") -> Client:
+def signed_in(role: Role, agency: str = "lancs", name: str = "", team: str = "") -> Client:
     """Return a new client signed in as a new member (member()), the user as `client.user`."""
     client = Client()
-    client.user = member(client, role, agency, name)
+    client.user = member(client, role, agency, name, team)
     return client

@@ -231,3 +231,44 @@ def test_the_page_runs_only_static_scripts_and_charts_every_marked_table(world):
     for _, table in marked:
         assert "<caption" in table and 'scope="col"' in table and 'scope="row"' in table
         assert "data-chart-series" in table
+
+
+def test_the_offender_management_figures_are_counts_of_the_forces_own(world, record, settings):
+    from datetime import date
+
+    from safeguard.offenders import services
+    from safeguard.offenders.models import Offender
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    record(
+        *(
+            {"type": "person", "agency": agency, "ref": ref, "given_name": "Quentin"}
+            for ref, agency in (("OA", "lancs"), ("OB", "lancs"), ("OC", "cumbria"))
+        )
+    )
+    lancs = Agency.objects.get(code="lancs")
+    manager = create_member("om", "pw", lancs, Role.OFFENDER_MANAGER).user
+    for ref in ("OA", "OB", "OC"):
+        person = Person.objects.get(source_ref=ref)
+        Offender.objects.create(
+            person=person,
+            agency_id=person.agency_id,
+            reference=f"V-{ref}",
+            mappa_category=1,
+            rm2000="high",
+            registered_on=date(2024, 1, 15),
+            offender_manager=manager if person.agency_id == lancs.pk else None,
+        )
+    services.recompute(AT)
+    caption = "Registered offenders managed in the community, as of 9 April 2025, 13:00"
+    response = _client(Role.SUPERVISOR).get("/dashboard/")
+    table = _tables(response)[caption]
+    assert _row(table, "On the register") == ["2"]  # Cumbria's is not Lancashire's
+    assert _row(table, "Home visit overdue") == ["2"]  # registered 2024, never visited
+    assert _row(table, "Risk review overdue") == ["2"]
+    assert _row(table, "Notification overdue") == ["0"]
+    html = response.content.decode()
+    assert "more than the ceiling of 50 offenders: <strong>0</strong>" in html
+    assert "Quentin" not in html and "V-OA" not in html  # counts, nobody named
+    inspector = _client(Role.INSPECTOR).get("/dashboard/")
+    assert _row(_tables(inspector)[caption], "On the register") == ["3"]  # every force

@@ -212,6 +212,15 @@ def _tools_page(name):
     return build
 
 
+def _offenders_page(name):
+    def build(client, police):
+        from tests.web import test_offenders
+
+        return getattr(test_offenders, name)(client, police)
+
+    return build
+
+
 def _dashboard_page(role):
     def build(client, police):
         create_member(f"dash-{role}", PASSWORD, Agency.objects.get(code=police), role)
@@ -258,6 +267,15 @@ PAGES = {
     "dashboard": _dashboard_page(Role.SUPERVISOR),
     "dashboard, inspector": _dashboard_page(Role.INSPECTOR),
     "stop and search report": _stop_search_page(Role.SUPERVISOR),
+    "my caseload": _offenders_page("caseload_page"),
+    "caseloads": _offenders_page("caseloads_page"),
+    "an offender's record": _offenders_page("record_page"),
+    "record a visit": _offenders_page("visit_form"),
+    "record a visit, with errors": _offenders_page("visit_form_with_errors"),
+    "record a risk review, with errors": _offenders_page("review_form_with_errors"),
+    "record a notification, with errors": _offenders_page("notification_form_with_errors"),
+    "record a notification as made": _offenders_page("notified_form"),
+    "change the plan, with errors": _offenders_page("plan_form_with_errors"),
     "stop and search report, inspector": _stop_search_page(Role.INSPECTOR),
 }
 

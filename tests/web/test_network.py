@@ -26,21 +26,14 @@ from safeguard.records.models import Agency, Person
 from safeguard.web import network
 from safeguard.web.templatetags import navigation
 from tests.accounts.test_protection_headers import assert_nothing_inline, assert_strict_policy
-from tests.web.builders import record
+from tests.web.builders import person, record
 
 HIDDEN = "Person (record held by another agency)"
 PURPOSE = "network analysis"
 
 
 def _person(agency: str, ref: str, given: str, family: str, born: str) -> dict:
-    return {
-        "type": "person",
-        "agency": agency,
-        "ref": ref,
-        "given_name": given,
-        "family_name": family,
-        "date_of_birth": born,
-    }
+    return person(ref, given, family, born, agency)
 
 
 def _phone(agency: str, ref: str, number: str, **more) -> dict:

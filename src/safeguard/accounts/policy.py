@@ -11,8 +11,17 @@ Every page, export and API query asks here, so that a rule changes in one place:
   An anonymous referral (a Duty to Notify: an adult who did not consent to an NRM referral)
   is read on its own page only, redacted: it opens neither the person's record nor the
   events behind it to its receiver.
-- An offender manager sees offenders (the offender register of issue #8); until it exists,
-  no person-level records.
+- Offender records (registered sexual and violent offenders, issue #8: offenders()) are
+  seen by a police force's offender managers and their supervisors only (OFFENDER_ROLES),
+  within their own force: an offender manager sees the offenders of their team (their
+  membership's team, when they have one) and those they manage; a supervisor without a team
+  sees every offender of the force; a supervisor with a team sees their team's offenders and
+  those of a team with no supervisor of its own (no team included), since every supervisor
+  of the force is told of what is overdue there (offenders.escalation), and sees any
+  offender of the force of whom they hold an open alert: whoever is told must be able to
+  look. An offender manager sees no other person-level records (persons() is empty for
+  them): the offender's own person details are shown with the offender, because the
+  offender is visible.
 - An inspector sees aggregates only: no person-level record at all.
 - The county-lines network analysis (lines, drawings, targets) is seen by a force's
   analysts, safeguarding leads, supervisors and administrators (NETWORK_ROLES); a person in
@@ -31,7 +40,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from safeguard.accounts.models import Membership
 from safeguard.accounts.roles import Role
+from safeguard.offenders.models import Offender, OffenderAlert
 from safeguard.records import vocabulary as rv
 from safeguard.records.models import Agency, Event, Person
 from safeguard.safeguarding.models import ChargingReview, Duty, ToolRecommendation
@@ -73,12 +84,13 @@ ANONYMOUS = frozenset({DutyKind.DUTY_TO_NOTIFY})
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Who is asking: their user id, agency and role (from their membership)."""
+    """Who is asking: their user id, agency, role and team (from their membership)."""
 
     user_id: int
     agency_id: int
     agency_kind: str
     role: str
+    team: str = ""
 
     @property
     def police(self) -> bool:
@@ -101,7 +113,9 @@ def viewer(user) -> Viewer | None:
     membership = getattr(user, "membership", None)
     if membership is None:
         return None
-    return Viewer(user.pk, membership.agency_id, membership.agency.kind, membership.role)
+    return Viewer(
+        user.pk, membership.agency_id, membership.agency.kind, membership.role, membership.team
+    )
 
 
 # -- what a user may see -----------------------------------------------------------------
@@ -242,6 +256,53 @@ def stop_search_forces(user) -> QuerySet[Agency]:
     if who.role == Role.INSPECTOR:
         return forces
     return forces.filter(pk=who.agency_id)
+
+
+# Roles of a police force that see offender records: those who manage offenders, and their
+# supervisors (to whom what is overdue is escalated).
+OFFENDER_ROLES = frozenset({Role.OFFENDER_MANAGER, Role.SUPERVISOR})
+
+
+def sees_offenders(user) -> bool:
+    """Whether the user may see offender records at all: a police force's offender manager or
+    supervisor (which offenders: offenders())."""
+    who = viewer(user)
+    return (
+        who is not None
+        and who.agency_kind == rv.AgencyKind.POLICE_FORCE
+        and who.role in OFFENDER_ROLES
+    )
+
+
+def offenders(user) -> QuerySet[Offender]:
+    """Offenders the user may see, all of their own force.
+
+    An offender manager: those of their team (their membership's, when not blank) and those
+    they manage. A supervisor without a team: every one. A supervisor with a team: their
+    team's, those of a team that has no supervisor of its own (blank included: every
+    supervisor of the force is told of those, offenders.escalation), and any of whom they
+    hold an open alert. Anyone else: none.
+    """
+    who = viewer(user)
+    if who is None or not sees_offenders(user):
+        return Offender.objects.none()
+    force = Offender.objects.filter(agency_id=who.agency_id)
+    if who.role == Role.OFFENDER_MANAGER:
+        mine = Q(offender_manager_id=who.user_id)
+        return force.filter(mine | Q(team=who.team) if who.team else mine)
+    if not who.team:
+        return force
+    supervised = (
+        Membership.objects.filter(
+            agency_id=who.agency_id, role=Role.SUPERVISOR, user__is_active=True
+        )
+        .exclude(team="")
+        .values("team")
+    )
+    told = OffenderAlert.objects.filter(user_id=who.user_id, cleared_at__isnull=True).values(
+        "offender_id"
+    )
+    return force.filter(Q(team=who.team) | ~Q(team__in=supervised) | Q(id__in=told))
 
 
 # -- helpers ---------------------------------------------------------------------------------

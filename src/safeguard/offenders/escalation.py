@@ -146,9 +146,26 @@ def _existing(pending: dict[Key, Offender]) -> dict[Key, dict[tuple[int, int], M
     return found
 
 
-def _stale(current: set[Key]) -> list[int]:
-    """Return the open alerts whose thing is no longer overdue at that date (open ones only)."""
-    open_now = OffenderAlert.objects.filter(cleared_at__isnull=True).values_list(
+def clear_done(offender_id: int, at: datetime | None = None) -> int:
+    """Clear one offender's alerts whose thing is no longer overdue, from their schedule as
+    stored (recompute it first): what escalate() would clear of them; return how many."""
+    at = at or now()
+    schedule = Schedule.objects.filter(
+        offender_id=offender_id, offender__status__in=MANAGED
+    ).first()
+    current: set[Key] = set()
+    if schedule is not None:
+        current = {(offender_id, kind, due) for kind, due in overdue(schedule, at).items()}
+    stale = _stale(current, OffenderAlert.objects.filter(offender_id=offender_id))
+    _update(stale, cleared_at=at)
+    return len(stale)
+
+
+def _stale(current: set[Key], alerts=None) -> list[int]:
+    """Return the open alerts (of all, or among `alerts`) whose thing is no longer overdue at
+    that date."""
+    alerts = OffenderAlert.objects.all() if alerts is None else alerts
+    open_now = alerts.filter(cleared_at__isnull=True).values_list(
         "pk", "offender_id", "kind", "due"
     )
     return [

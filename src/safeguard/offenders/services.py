@@ -67,14 +67,25 @@ def recompute(at: datetime | None = None, chunk: int = CHUNK) -> int:
     ids = list(Offender.objects.order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        rows = [
-            _row(facts, compute(facts, table, at), table, at)
-            for facts in load_facts(part[0], part[-1])
-        ]
-        Schedule.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["offender"], update_fields=STORED
-        )
+        _store(part[0], part[-1], table, at)
     return len(ids)
+
+
+def recompute_one(offender_id: int, at: datetime | None = None) -> Schedule:
+    """Compute and store one offender's schedule as of `at` (a visit, review, notification or
+    plan just recorded moves their dates at once, not at the next run); return it."""
+    _store(offender_id, offender_id, Table(rules.current()), at or now())
+    return Schedule.objects.get(offender_id=offender_id)
+
+
+def _store(first_id: int, last_id: int, table: Table, at: datetime) -> None:
+    """Compute and upsert the schedules of the offenders with ids from first_id to last_id."""
+    rows = [
+        _row(facts, compute(facts, table, at), table, at) for facts in load_facts(first_id, last_id)
+    ]
+    Schedule.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["offender"], update_fields=STORED
+    )
 
 
 def load_facts(first_id: int, last_id: int) -> list[Facts]:

@@ -3,7 +3,9 @@
 Supervisors, safeguarding leads, analysts and administrators of a police force see their
 force's figures; an inspector sees every force's together, or one force's, chosen in a
 filter. Only users who may see figures (accounts.policy.sees_aggregates) reach the page;
-to anyone else it is not there (404). The figures are counts (safeguarding.performance):
+to anyone else it is not there (404). The figures are counts (safeguarding.performance,
+and for offender management offenders.caseloads: the forces' offenders on the register,
+what of their management is overdue now, and how many managers hold more than the ceiling):
 nothing on the page names or identifies a child, so reading it is not audited as a read of
 person-level records. Links to the lists behind the figures are offered only to police,
 who may open those lists; never to an inspector.
@@ -24,6 +26,8 @@ from django.shortcuts import render
 from safeguard.accounts import policy
 from safeguard.accounts.roles import Role
 from safeguard.clock import now
+from safeguard.offenders import caseloads
+from safeguard.offenders.models import Offender
 from safeguard.records import vocabulary as rv
 from safeguard.records.models import Agency
 from safeguard.safeguarding import performance
@@ -123,8 +127,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if not valid:
         return render(request, "web/dashboard/page.html", context)
-    figures = performance.figures([a.pk for a in forces], weeks, now())
+    at = now()
+    figures = performance.figures([a.pk for a in forces], weeks, at)
     context |= {
+        "offender_figures": _offender_figures(forces, at),
         "figures": figures,
         "weeks": weeks,
         "referrals": [(DutyKind(k).label, figures.referrals[k]) for k in performance.REFERRALS],
@@ -133,6 +139,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "decisions": _decisions(figures.decisions),
     }
     return render(request, "web/dashboard/page.html", context)
+
+
+def _offender_figures(forces: list[Agency], at) -> dict[str, int]:
+    """The forces' offender management, counted: no offender named."""
+    offenders = Offender.objects.filter(agency__in=forces)
+    ceiling = caseloads.ceiling()
+    return caseloads.counts(offenders, at) | {
+        "ceiling": ceiling,
+        "managers_over_ceiling": caseloads.managers_over(offenders, ceiling),
+    }
 
 
 def _levels(children: dict[str, int]) -> list[tuple[str, int]]:

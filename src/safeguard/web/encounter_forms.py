@@ -13,7 +13,7 @@ into intake's records (intake.schema), which intake validates again on the way i
 
 import re
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -23,6 +23,7 @@ from safeguard.intake.schema import UK
 from safeguard.records import vocabulary as v
 from safeguard.records.ages import ADULT_AGE, age_on
 from safeguard.records.models import Agency, Person
+from safeguard.web.dates import read_date, read_moment
 
 KINDS = [
     (k.value, k.label)
@@ -73,11 +74,8 @@ OTHERS = (1, 2)  # other people present: rows on the form
 MAX_PHONES = 10
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)(?: ?([0-9][A-Z]{2}))?$")
-_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 _PHONE = re.compile(r"^\+?[0-9]{5,31}$")
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-_DAY = re.compile(r"^[0-9]{1,2}$")
-_YEAR = re.compile(r"^[0-9]{4}$")
 
 
 def _text(max_length: int = 500, **kwargs) -> forms.CharField:
@@ -195,18 +193,9 @@ class EncounterForm(forms.Form):
         return data
 
     def _check_when(self, data: dict) -> None:
-        day = _date(data, "when", "the date of the encounter", self)
-        if day is None:
+        moment = read_moment(data, "when", "the encounter", self)
+        if moment is None:
             return
-        text = data.get("when_time", "").strip().lower()
-        match = _TIME.match(text)
-        if not text:
-            self.add_error("when_time", "Enter the time of the encounter")
-            return
-        if match is None:
-            self.add_error("when_time", "Enter the time as hours and minutes, like 14:30")
-            return
-        moment = datetime.combine(day, time(int(match[1]), int(match[2])), tzinfo=UK)
         if moment > now():
             self.add_error("when_day", "The date and time of the encounter must be in the past")
             return
@@ -220,7 +209,7 @@ class EncounterForm(forms.Form):
             return
         if not data.get("given_name", "").strip() and not data.get("family_name", "").strip():
             self.add_error("given_name", "Enter the child's name")
-        dob = _date(data, "dob", "the child's date of birth", self)
+        dob = read_date(data, "dob", "the child's date of birth", self)
         if dob is None:
             return
         if dob > now().astimezone(UK).date():
@@ -302,32 +291,6 @@ def new_token() -> str:
 
 
 # -- values ---------------------------------------------------------------------------------
-
-
-def _date(data: dict, prefix: str, what: str, form: forms.Form) -> date | None:
-    """Read a GOV.UK date input (day, month, year); add the error to the form if it is wrong."""
-    parts = [data.get(f"{prefix}_{p}", "").strip() for p in ("day", "month", "year")]
-    names = ("day", "month", "year")
-    if not any(parts):
-        form.add_error(f"{prefix}_day", f"Enter {what}")
-        return None
-    missing = [n for n, p in zip(names, parts, strict=True) if not p]
-    if missing:
-        form.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must include a {missing[0]}")
-        return None
-    day, month, year = parts
-    if not (_DAY.match(day) and _DAY.match(month) and _YEAR.match(year)):
-        form.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must be a real date")
-        return None
-    try:
-        found = date(int(year), int(month), int(day))
-    except ValueError:
-        form.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must be a real date")
-        return None
-    if found.year < 1900:
-        form.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must be after 1900")
-        return None
-    return found
 
 
 def _postcode(text: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from safeguard.accounts import deciding, policy, recording, reviewing
+from safeguard.accounts import caseloads, deciding, policy, recording, reviewing
 from safeguard.accounts.roles import Role
 
 register = template.Library()
@@ -57,6 +57,10 @@ for _label, _name, _roles in (
 CHECKED_PAGES: tuple[tuple[str, str, Callable[[Any], bool]], ...] = (
     # Children searched, arrested and referred: police figures, and an inspector's.
     ("Stop and search", "web:stop-search-report", policy.sees_stop_search),
+    # Offender management: a police force's offender managers hold a caseload; they and
+    # their supervisors see the teams' caseloads.
+    ("My caseload", "web:offenders", caseloads.holds_caseload),
+    ("Caseloads", "web:caseloads", policy.sees_offenders),
 )
 
 
