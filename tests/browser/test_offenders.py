@@ -20,7 +20,7 @@ from safeguard.offenders.models import RiskReview, Visit
 from safeguard.records.ages import UK
 from safeguard.records.models import Agency
 from tests.browser.helpers import PASSWORD, check_page, sign_in
-from tests.offenders.factories import FORCE, offender
+from tests.offenders.factories import FORCE, notification, offender
 from tests.web.builders import person
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -41,8 +41,11 @@ def test_a_manager_records_a_seen_visit_and_the_offender_is_no_longer_overdue(pa
     ).user
     # Dan: high risk, registered in January 2024 and never visited: long overdue.
     dan = offender("DAN", offender_manager=manager)
-    # Eve: low risk, seen and reviewed last week: nothing due for a year.
+    # Eve: low risk, seen and reviewed last week, re-notified last month: nothing due soon.
     eve = offender("EVE", offender_manager=manager, rm2000="low")
+    month_ago = (now() - timedelta(days=30)).astimezone(UK).date()
+    for who in (dan, eve):
+        notification(who, "annual", month_ago, month_ago)
     Visit.objects.create(offender=eve, at=now() - timedelta(days=7), outcome="seen", announced=True)
     RiskReview.objects.create(offender=eve, kind="arms", completed_at=now(), level="low")
     services.recompute()

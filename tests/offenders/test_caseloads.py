@@ -6,7 +6,7 @@ import pytest
 
 from safeguard.offenders import caseloads, escalation, services
 from safeguard.offenders.models import NotificationRecord, Offender, Schedule, Visit
-from tests.offenders.factories import FORCE, offender, people, staff
+from tests.offenders.factories import FORCE, notification, offender, people, staff
 
 AT = datetime(2025, 6, 16, 9, 0, tzinfo=UTC)
 
@@ -17,8 +17,10 @@ def world(record, settings):
     record(FORCE, *people("A", "B", "C", "D", "E", "F", "G"))
     users = staff()
     om = users["manager"]
-    # A: visited last week, nothing overdue but the review (never reviewed).
+    # A: visited last week, re-notified in January, nothing overdue but the review (never
+    # reviewed).
     a = offender("A", offender_manager=om, rm2000="low")
+    notification(a, "annual", date(2025, 1, 10), date(2025, 1, 10))
     Visit.objects.create(offender=a, at=AT - timedelta(days=7), outcome="seen", announced=False)
     # B: high, never visited: visit and review overdue.
     offender("B", offender_manager=om)
@@ -49,7 +51,9 @@ def test_the_figures_count_offenders_with_each_thing_overdue_as_the_escalation_d
         "visits_due_30_days": 1,  # C
         "visits_overdue": 2,  # B, D (low, registered January 2024, never visited)
         "reviews_overdue": 4,  # A-D: none reviewed
-        "notifications_overdue": 2,  # C's change, D's year
+        # C's change, D's year, and B's year from registration (January 2024) with nothing
+        # notified since (C's too)
+        "notifications_overdue": 3,
     }
     # The same offenders as escalation.overdue() finds, one schedule at a time.
     for kind, key in (

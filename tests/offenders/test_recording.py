@@ -14,7 +14,7 @@ from safeguard.offenders.models import (
     Schedule,
     Visit,
 )
-from tests.offenders.factories import FORCE, offender, people, staff
+from tests.offenders.factories import FORCE, notification, offender, people, staff
 
 AT = datetime(2025, 6, 16, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -28,9 +28,11 @@ def world(record, settings):
 
 @pytest.fixture
 def overdue(world) -> Offender:
-    """High risk (visits every 3 months), registered January 2024, never visited nor
-    reviewed: visit and review overdue, and the supervisor told of both."""
+    """High risk (visits every 3 months), registered January 2024, re-notified in January
+    2025, never visited nor reviewed: visit and review overdue, and the supervisor told of
+    both."""
     a = offender("A", rm2000="high")
+    notification(a, "annual", date(2025, 1, 10), date(2025, 1, 10))
     services.recompute(AT)
     escalation.escalate(AT)
     return a
@@ -134,6 +136,7 @@ def test_a_review_entered_late_does_not_overwrite_a_newer_band(world):
 
 def test_a_pending_notification_given_is_no_longer_overdue(world):
     a = offender("A")
+    notification(a, "annual", date(2025, 1, 10), date(2025, 1, 10))  # the year not ended
     pending = NotificationRecord.objects.create(
         offender=a, kind="change", trigger_at=datetime(2025, 6, 1, 12, tzinfo=UTC)
     )
@@ -260,7 +263,7 @@ def test_a_review_and_a_plan_with_faults_name_each_field(overdue):
             recorded_at=AT,
         )
     assert set(refused.value.errors) == {"trigger_at", "notified_at", "arranged_at"}
-    assert not RiskReview.objects.exists() and not NotificationRecord.objects.exists()
+    assert not RiskReview.objects.exists() and NotificationRecord.objects.count() == 1
     overdue.refresh_from_db()
     assert overdue.plan_visit_months is None
 

@@ -266,7 +266,8 @@ def test_the_offender_management_figures_are_counts_of_the_forces_own(world, rec
     assert _row(table, "On the register") == ["2"]  # Cumbria's is not Lancashire's
     assert _row(table, "Home visit overdue") == ["2"]  # registered 2024, never visited
     assert _row(table, "Risk review overdue") == ["2"]
-    assert _row(table, "Notification overdue") == ["0"]
+    # Registered in January 2024 with nothing notified since: the year has ended.
+    assert _row(table, "Notification overdue") == ["2"]
     html = response.content.decode()
     assert "more than the ceiling of 50 offenders: <strong>0</strong>" in html
     assert "Quentin" not in html and "V-OA" not in html  # counts, nobody named

@@ -24,7 +24,7 @@ from safeguard.offenders.schedule import add_months
 from safeguard.records.ages import UK
 from safeguard.records.models import Agency, Person
 from safeguard.web.templatetags import navigation
-from tests.offenders.factories import FORCE, offender
+from tests.offenders.factories import FORCE, notification, offender
 from tests.web.builders import person, record, signed_in
 
 HOSTILE = '<script>alert("x")</script>'
@@ -38,7 +38,8 @@ OTHERS = (
 def world(db, settings):
     """Two teams' managers and supervisors. Alan (North, the manager's) is high risk and has
     never been visited: his visit is overdue. Beth (North, the manager's) was seen yesterday
-    and reviewed: nothing is overdue. Sam is South's, Una North's with no manager."""
+    and reviewed: nothing is overdue. Sam is South's, Una North's with no manager. Each
+    re-notified a month ago."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     record(
         FORCE,
@@ -65,6 +66,10 @@ def world(db, settings):
     people["beth"] = beth
     people["sam"] = offender("S", team="MOSOVO South", offender_manager=south)
     people["una"] = offender("U")
+    # Each re-notified a month ago: no notification is overdue unless a test makes one.
+    month_ago = (now() - timedelta(days=30)).astimezone(UK).date()
+    for who in ("alan", "beth", "sam", "una"):
+        notification(people[who], "annual", month_ago, month_ago)
     services.recompute()
     return people
 
@@ -377,7 +382,7 @@ def test_a_notification_made_is_recorded(world):
         | _moment_fields("notified", now() - timedelta(days=1)),
     )
     assert response.status_code == 302
-    made = NotificationRecord.objects.get(offender=beth)
+    made = NotificationRecord.objects.get(offender=beth, kind="change")
     assert (made.kind, made.details) == ("change", "Moved to 2 New Street")
     assert "Moved to 2 New Street" in _html(world["om"].get(f"/offenders/{beth.pk}/"))
 
