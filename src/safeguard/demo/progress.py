@@ -51,7 +51,7 @@ def advance(seed: int, until: datetime) -> Counter:
     )
     for duty in duties.iterator(chunk_size=500):
         if duty.consent is None and duty.kind == DutyKind.NRM_REFERRAL and duty.rule == CONSENT:
-            taken.update(_ask_consent(duty, _rng(seed, duty, "consent"), until, seed))
+            taken.update(_ask_consent(duty, _rng(seed, duty, "consent"), until, seed, arrested))
             continue
         taken.update(_advance_one(duty, seed, until, arrested))
     return taken
@@ -94,8 +94,12 @@ def _take(duty: Duty, plan: list[Step], until: datetime) -> Counter:
     return Counter(step.to for step in due)
 
 
-def _ask_consent(duty: Duty, rng: random.Random, until: datetime, seed: int) -> Counter:
-    """An adult at a cuckooed address is asked; two in five agree (then referred)."""
+def _ask_consent(
+    duty: Duty, rng: random.Random, until: datetime, seed: int, arrested: set[int]
+) -> Counter:
+    """An adult at a cuckooed address is asked; two in five agree (then referred). The duty
+    that follows is planned knowing whether an arrest is among its triggers, as the main
+    loop plans it on a later run: the same plan, whichever path reaches it."""
     at = duty.started_at + timedelta(hours=rng.uniform(1, 30))
     if at > until:
         return Counter()
@@ -104,7 +108,7 @@ def _ask_consent(duty: Duty, rng: random.Random, until: datetime, seed: int) -> 
     steps: Counter = Counter({"consent given" if agreed else "consent refused": 1})
     follow = notify or duty
     follow.refresh_from_db()
-    return steps + _advance_one(follow, seed, until, set())
+    return steps + _advance_one(follow, seed, until, arrested)
 
 
 def _rng(seed: int, duty: Duty, purpose: str = "steps") -> random.Random:
