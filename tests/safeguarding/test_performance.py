@@ -283,3 +283,30 @@ def test_children_charged_despite_signs_of_exploitation(record):
 def test_the_week_of_a_monday_is_itself():
     assert Period.week_of(date(2025, 3, 31)) == date(2025, 3, 31)
     assert Period.week_of(date(2025, 3, 30)) == date(2025, 3, 24)
+
+
+def test_referrals_of_children_found_with_registered_offenders_are_counted(lancs):
+    from safeguard.safeguarding.duties import AlertFacts
+
+    child = Person.objects.get(source_ref="KA")
+    found = {
+        # Found Monday 7 April, 09:00: due by the end of Tuesday, not made: overdue at AT.
+        1: datetime(2025, 4, 7, 8, 0, tzinfo=UTC),
+        # Found Wednesday 9 April, 08:00: still in time at AT.
+        2: datetime(2025, 4, 9, 7, 0, tzinfo=UTC),
+    }
+    opened = services.open_for_alerts(
+        [
+            AlertFacts(alert, child.pk, lancs, 14, at, "a child, aged 14, lives at an address")
+            for alert, at in found.items()
+        ]
+    )
+    assert len(set(opened.values())) == 1  # the second joins the draft the first opened
+    figures = performance.figures([lancs], 12, AT)
+    assert figures.referrals["offender_contact"] == Outcomes(overdue=1)
+    assert performance.overdue_now([lancs], AT)["offender_contact"].not_made == 1
+    assert set(performance.decisions([lancs], figures.period)["offender_contact"]) == {
+        "accepted",
+        "no_further_action",
+        "rejected",
+    }

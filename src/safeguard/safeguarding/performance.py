@@ -54,12 +54,24 @@ from safeguard.safeguarding.states import AWAITING
 from safeguard.safeguarding.vocabulary import Decision, DutyKind, State
 from safeguard.screening.models import Screening
 
-REFERRALS = (DutyKind.CHILDRENS_SERVICES_REFERRAL, DutyKind.NRM_REFERRAL)
+# The referrals whose timeliness and outcomes are shown: a child's to children's services,
+# to the NRM, and to children's services because the child was found with a registered
+# offender (offenders.alerts).
+REFERRALS = (
+    DutyKind.CHILDRENS_SERVICES_REFERRAL,
+    DutyKind.NRM_REFERRAL,
+    DutyKind.OFFENDER_CONTACT,
+)
 WEEKS = (12, 26, 52)  # the periods a user may choose
 NOT_SCREENED = "not_screened"
 # The decisions shown for each kind of referral, in order (others found are added after).
 DECISIONS: dict[str, tuple[str, ...]] = {
     DutyKind.CHILDRENS_SERVICES_REFERRAL: (
+        Decision.ACCEPTED,
+        Decision.NO_FURTHER_ACTION,
+        State.REJECTED,
+    ),
+    DutyKind.OFFENDER_CONTACT: (
         Decision.ACCEPTED,
         Decision.NO_FURTHER_ACTION,
         State.REJECTED,
