@@ -68,16 +68,12 @@ COPIED = (
     "plan",
     "plan_review_on",
 )
-# The value a blank cell stands for, per column: a blank band is "not assessed".
-BLANK: dict[str, Any] = {
-    "mappa_level": 1,
-    "rm2000": "",
-    "osp": "",
-    "oasys_rosh": "",
-    "team": "",
-    "status": "active",
-    "plan": "",
-}
+
+
+def _blank(name: str) -> Any:
+    """The value a blank cell stands for: the model's default (a blank band is "not
+    assessed", a blank status active, a blank date none)."""
+    return Offender._meta.get_field(name).get_default()
 
 
 @dataclass
@@ -222,7 +218,7 @@ class _Plan:
         header = self.register.headers[OFFENDERS]
         for name in COPIED:
             if name in header:
-                wanted[name] = values.get(name, BLANK.get(name))
+                wanted[name] = values.get(name, _blank(name))
         if "manager" in header:
             manager = values.get("manager")
             if manager and manager not in managers:
@@ -236,7 +232,7 @@ class _Plan:
         stored = self.offenders.get(reference)
         if stored is None:
             offender = Offender(agency=self.agency, reference=reference)
-            for name, value in (BLANK | wanted).items():
+            for name, value in ({n: _blank(n) for n in COPIED} | wanted).items():
                 setattr(offender, name, value)
             self.offenders[reference] = offender
             self.creating.append(offender)

@@ -27,6 +27,7 @@ from safeguard.records.ages import UK
 from safeguard.records.models import Agency, Person
 from safeguard.records.vocabulary import AgencyKind, EventKind, Role
 from safeguard.safeguarding import tools
+from safeguard.safeguarding.calendar import END_OF_DAY
 
 
 @dataclass(slots=True)
@@ -198,7 +199,7 @@ def link_offenders(run: AnalysisRun) -> int:
 
 def _end_of(day: date) -> datetime:
     """Return the last moment of a UK calendar day."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UK)
+    return datetime.combine(day, END_OF_DAY, tzinfo=UK)
 
 
 def drawing(rg: g.RecordGraph, found: line_roles.LineRoles) -> dict:

@@ -14,20 +14,14 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, DateField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Least
 
-from safeguard.offenders import rules
+from safeguard.offenders import rules, services
 from safeguard.offenders.models import Offender
 from safeguard.offenders.vocabulary import AlertKind, Status
 from safeguard.records.ages import UK
 
 ON_CASELOAD = frozenset(Status.values) - {Status.DECEASED.value, Status.REMOVED.value}
-SOON_DAYS = 30  # "visits due in 30 days": from today to 30 days on, not yet overdue
-KEYS = (
-    "offenders",
-    "visits_due_30_days",
-    "visits_overdue",
-    "reviews_overdue",
-    "notifications_overdue",
-)
+# The command's figures but the safeguarding alerts, counted here per set of offenders.
+KEYS = tuple(key for key in services.KEYS if key != "safeguarding_alerts")
 _NEVER = date(9999, 12, 31)  # sorts a date not set (nothing due) after every other
 
 
@@ -57,7 +51,7 @@ def _measures(at: datetime) -> dict[str, Count]:
             "id",
             filter=Q(
                 schedule__next_visit_due__gte=today,
-                schedule__next_visit_due__lte=today + timedelta(days=SOON_DAYS),
+                schedule__next_visit_due__lte=today + timedelta(days=services.SOON_DAYS),
             ),
         ),
         "visits_overdue": Count("id", filter=late[AlertKind.VISIT]),

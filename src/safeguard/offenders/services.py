@@ -8,7 +8,7 @@ schedule.compute, pure.
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 
 from safeguard.clock import now
 from safeguard.offenders import rules
@@ -38,6 +38,9 @@ STORED = [
     "computed_at",
     "rules",
 ]
+# "Visits due in 30 days": due from today to this many days on, not yet overdue (the
+# command's figure, named by issue 8; the caseload pages count the same window).
+SOON_DAYS = 30
 KEYS = (
     "offenders",
     "visits_due_30_days",
@@ -186,14 +189,10 @@ def figures(at: datetime | None = None) -> dict[str, int]:
     return {
         "offenders": Offender.objects.count(),
         "visits_due_30_days": schedules.filter(
-            next_visit_due__gte=today, next_visit_due__lte=today + timedelta(days=30)
+            next_visit_due__gte=today, next_visit_due__lte=today + timedelta(days=SOON_DAYS)
         ).count(),
         "visits_overdue": schedules.filter(next_visit_due__lt=today).count(),
         "reviews_overdue": schedules.filter(review_due__lt=today).count(),
-        "notifications_overdue": sum(
-            schedules.filter(notifications_overdue__gt=0).values_list(
-                "notifications_overdue", flat=True
-            )
-        ),
+        "notifications_overdue": schedules.aggregate(n=Sum("notifications_overdue"))["n"] or 0,
         "safeguarding_alerts": SafeguardingAlert.objects.filter(cleared_at__isnull=True).count(),
     }
